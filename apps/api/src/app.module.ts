@@ -1,0 +1,50 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import { AuditLogModule } from '@sunshine/audit-log';
+import { DatabaseModule } from '@sunshine/database';
+import { EventsModule } from '@sunshine/events';
+import { FundsModule } from '@sunshine/funds';
+import { AuthGuard, IdentityModule } from '@sunshine/identity';
+import { JobsModule } from '@sunshine/jobs';
+import { JurisdictionsModule } from '@sunshine/jurisdictions';
+import { ReferenceModule } from '@sunshine/reference';
+import { AuditLogController } from './audit/audit-log.controller';
+import { loggerParams } from './http/logging';
+import { AuthController } from './identity/auth.controller';
+import { UsersController } from './identity/users.controller';
+import { AllocationsController } from './ledger/allocations.controller';
+import { BudgetLinesController } from './ledger/budget-lines.controller';
+import { PeriodsController } from './ledger/periods.controller';
+import { ReferenceController } from './reference/reference.controller';
+import { HealthController } from './system/health.controller';
+import { IntegrityController } from './system/integrity.controller';
+
+@Module({
+  imports: [
+    LoggerModule.forRoot(loggerParams(process.env.LOG_LEVEL ?? 'info')),
+    DatabaseModule.forRoot({ applicationName: 'sunshine-api' }),
+    JobsModule.forRoot(),
+    TerminusModule,
+    AuditLogModule,
+    EventsModule,
+    JurisdictionsModule,
+    ReferenceModule,
+    IdentityModule,
+    FundsModule,
+  ],
+  controllers: [
+    AuthController,
+    UsersController,
+    ReferenceController,
+    BudgetLinesController,
+    AllocationsController,
+    PeriodsController,
+    AuditLogController,
+    IntegrityController,
+    HealthController,
+  ],
+  providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
+})
+export class ApiModule {}

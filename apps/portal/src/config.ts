@@ -1,0 +1,22 @@
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { validateConfig } from '@sunshine/common';
+
+export class PortalConfig {
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @IsString()
+  DATA_DIR = './data';
+
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  PORTAL_PORT = 3001;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+}
+
+export const loadPortalConfig = (env: NodeJS.ProcessEnv = process.env): PortalConfig =>
+  validateConfig(PortalConfig, env);

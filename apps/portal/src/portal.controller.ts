@@ -1,0 +1,62 @@
+import { Controller, Get, Header, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PublicLedgerQueries } from '@sunshine/funds';
+import { sumFen } from '@sunshine/money';
+import { loadTemplates, Template } from '@sunshine/views';
+
+const VIEWS = path.join(__dirname, 'views');
+
+/** The public site (no login). Step 1: the home page with the public budget lines and allocations. */
+@Controller()
+export class PortalController {
+  private readonly templates: Map<string, Template> = loadTemplates(VIEWS);
+  private readonly css = readFileSync(path.join(__dirname, 'assets', 'portal.css'), 'utf8');
+
+  constructor(private readonly ledger: PublicLedgerQueries) {}
+
+  @Get()
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  async home(@Query('year') yearParam?: string): Promise<string> {
+    const years = await this.ledger.years();
+    const requested = Number(yearParam);
+    const year =
+      Number.isInteger(requested) && years.includes(requested)
+        ? requested
+        : (years[0] ?? new Date().getFullYear());
+    const [lines, allocations] = await Promise.all([
+      this.ledger.rootLines(year),
+      this.ledger.allocations(year),
+    ]);
+    return this.render('home', {
+      year,
+      years: years.length > 0 ? years : [year],
+      lines,
+      allocations,
+      totals: {
+        amount: sumFen(lines.map((l) => l.amount)),
+        allocatedDown: sumFen(lines.map((l) => l.allocatedDown)),
+      },
+    });
+  }
+
+  @Get('assets/portal.css')
+  stylesheet(@Res() res: Response): void {
+    res.type('text/css').set('Cache-Control', 'public, max-age=3600').send(this.css);
+  }
+
+  @Get('health')
+  health(): { status: string } {
+    return { status: 'ok' };
+  }
+
+  private render(name: string, context: Record<string, unknown>): string {
+    const template = this.templates.get(name);
+    if (!template) throw new Error(`no template ${name}`);
+    return template({
+      ...context,
+      generatedAt: new Date().toISOString().slice(0, 19).replace('T', ' ') + ' UTC',
+    });
+  }
+}

@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { AuditLogModule } from '@sunshine/audit-log';
+import { DatabaseModule } from '@sunshine/database';
+import { EventsModule } from '@sunshine/events';
+import { FundsModule } from '@sunshine/funds';
+import { JobsModule } from '@sunshine/jobs';
+import { JurisdictionsModule } from '@sunshine/jurisdictions';
+import { ReferenceModule } from '@sunshine/reference';
+import { IntegrityCheckProcessor } from './integrity-check.processor';
+import { SchedulesService } from './schedules.service';
+
+@Module({
+  imports: [
+    LoggerModule.forRoot({ pinoHttp: { level: process.env.LOG_LEVEL ?? 'info' } }),
+    DatabaseModule.forRoot({ applicationName: 'sunshine-worker', poolSize: 5 }),
+    JobsModule.forRoot(),
+    AuditLogModule,
+    EventsModule,
+    JurisdictionsModule,
+    ReferenceModule,
+    FundsModule,
+  ],
+  providers: [IntegrityCheckProcessor, SchedulesService],
+})
+export class WorkerModule {}

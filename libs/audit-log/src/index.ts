@@ -1,0 +1,3 @@
+export * from './audit-chain';
+export * from './audit-log.service';
+export * from './audit-log.module';

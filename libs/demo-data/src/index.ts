@@ -1,0 +1,2 @@
+export * from './demo-data.loader';
+export * from './demo-data.module';

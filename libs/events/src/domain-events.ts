@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { canonicalJson } from '@sunshine/common';
+
+export interface DomainEvent {
+  type: string;
+  aggregateType: string;
+  aggregateId: string;
+  jurisdictionCode: string | null;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * Outbox: domain events written in the same transaction as the change. Later steps (notices, alerts,
+ * reports) consume them from the worker instead of hooks scattered through the services.
+ */
+@Injectable()
+export class DomainEvents {
+  async publish(m: EntityManager, events: DomainEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const values: unknown[] = [];
+    const rows = events.map((e, i) => {
+      values.push(e.type, e.aggregateType, e.aggregateId, e.jurisdictionCode, canonicalJson(e.payload));
+      const b = i * 5;
+      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}::jsonb)`;
+    });
+    await m.query(
+      `INSERT INTO domain_events (type, aggregate_type, aggregate_id, jurisdiction_code, payload) VALUES ${rows.join(', ')}`,
+      values,
+    );
+  }
+}

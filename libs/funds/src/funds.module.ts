@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { AllocationsService } from './allocations.service';
+import { BudgetLinesService } from './budget-lines.service';
+import { IntegrityRunsService } from './integrity-runs.service';
+import { LedgerIntegrityService } from './ledger-integrity.service';
+import { LedgerRepository } from './ledger.repository';
+import { PeriodsService } from './periods.service';
+import { PublicLedgerQueries } from './public-ledger.queries';
+
+/** The fund ledger context: budget lines, allocations, periods and the integrity check. */
+@Module({
+  providers: [
+    LedgerRepository,
+    BudgetLinesService,
+    AllocationsService,
+    PeriodsService,
+    LedgerIntegrityService,
+    IntegrityRunsService,
+    PublicLedgerQueries,
+  ],
+  exports: [
+    BudgetLinesService,
+    AllocationsService,
+    PeriodsService,
+    LedgerIntegrityService,
+    IntegrityRunsService,
+    PublicLedgerQueries,
+  ],
+})
+export class FundsModule {}

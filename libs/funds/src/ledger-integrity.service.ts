@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditLogService, AuditVerification } from '@sunshine/audit-log';
+
+export interface IntegrityFinding {
+  kind: 'balance_mismatch' | 'allocation_mismatch' | 'audit_chain_broken';
+  subjectType: string;
+  subjectId: string;
+  expected: Record<string, unknown>;
+  actual: Record<string, unknown>;
+}
+
+export interface IntegrityReport {
+  linesChecked: number;
+  auditRowsChecked: number;
+  findings: IntegrityFinding[];
+  audit: AuditVerification;
+}
+
+/**
+ * The ledger integrity check: recomputes every stored balance from the append-only ledger entries,
+ * checks that each line's allocated_down equals its active allocations, and verifies the audit chains.
+ */
+@Injectable()
+export class LedgerIntegrityService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditLogService,
+  ) {}
+
+  async check(): Promise<IntegrityReport> {
+    const findings: IntegrityFinding[] = [];
+    const mismatches = await this.dataSource.query<Record<string, string>[]>(`
+      WITH sums AS (
+        SELECT line_id,
+               coalesce(sum(delta) FILTER (WHERE bucket = 'amount'), 0) AS amount,
+               coalesce(sum(delta) FILTER (WHERE bucket = 'allocated_down'), 0) AS allocated_down,
+               coalesce(sum(delta) FILTER (WHERE bucket = 'assigned_to_projects'), 0) AS assigned_to_projects,
+               coalesce(sum(delta) FILTER (WHERE bucket = 'paid'), 0) AS paid
+        FROM ledger_entries GROUP BY line_id)
+      SELECT l.id,
+             l.amount::text AS amount, l.allocated_down::text AS allocated_down,
+             l.assigned_to_projects::text AS assigned_to_projects, l.paid::text AS paid,
+             coalesce(s.amount, 0)::text AS e_amount, coalesce(s.allocated_down, 0)::text AS e_allocated_down,
+             coalesce(s.assigned_to_projects, 0)::text AS e_assigned_to_projects, coalesce(s.paid, 0)::text AS e_paid
+      FROM budget_lines l LEFT JOIN sums s ON s.line_id = l.id
+      WHERE l.amount <> coalesce(s.amount, 0) OR l.allocated_down <> coalesce(s.allocated_down, 0)
+         OR l.assigned_to_projects <> coalesce(s.assigned_to_projects, 0) OR l.paid <> coalesce(s.paid, 0)
+      ORDER BY l.id LIMIT 1000`);
+    for (const r of mismatches) {
+      findings.push({
+        kind: 'balance_mismatch',
+        subjectType: 'budget_line',
+        subjectId: r.id,
+        expected: {
+          amount: r.e_amount,
+          allocatedDown: r.e_allocated_down,
+          assignedToProjects: r.e_assigned_to_projects,
+          paid: r.e_paid,
+        },
+        actual: {
+          amount: r.amount,
+          allocatedDown: r.allocated_down,
+          assignedToProjects: r.assigned_to_projects,
+          paid: r.paid,
+        },
+      });
+    }
+    const allocationMismatches = await this.dataSource.query<Record<string, string>[]>(`
+      SELECT l.id, l.allocated_down::text AS allocated_down, coalesce(a.total, 0)::text AS total
+      FROM budget_lines l
+      LEFT JOIN (SELECT parent_line_id, sum(amount) AS total FROM allocations WHERE status = 'active' GROUP BY parent_line_id) a
+        ON a.parent_line_id = l.id
+      WHERE l.allocated_down <> coalesce(a.total, 0) ORDER BY l.id LIMIT 1000`);
+    for (const r of allocationMismatches) {
+      findings.push({
+        kind: 'allocation_mismatch',
+        subjectType: 'budget_line',
+        subjectId: r.id,
+        expected: { allocatedDown: r.total },
+        actual: { allocatedDown: r.allocated_down },
+      });
+    }
+    const counted = await this.dataSource.query<{ n: number }[]>(
+      'SELECT count(*)::int AS n FROM budget_lines',
+    );
+    const audit = await this.audit.verify();
+    if (!audit.valid && audit.firstBrokenAt) {
+      findings.push({
+        kind: 'audit_chain_broken',
+        subjectType: 'audit_chain',
+        subjectId: audit.firstBrokenAt.chain,
+        expected: { valid: true },
+        actual: { ...audit.firstBrokenAt },
+      });
+    }
+    return { linesChecked: counted[0].n, auditRowsChecked: audit.checked, findings, audit };
+  }
+}

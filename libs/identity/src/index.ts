@@ -1,0 +1,5 @@
+export * from './decorators';
+export * from './users.service';
+export * from './auth.service';
+export * from './auth.guard';
+export * from './identity.module';

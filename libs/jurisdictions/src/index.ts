@@ -1,0 +1,2 @@
+export * from './jurisdictions.service';
+export * from './jurisdictions.module';

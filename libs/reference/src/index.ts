@@ -1,0 +1,2 @@
+export * from './reference.service';
+export * from './reference.module';

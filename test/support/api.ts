@@ -1,0 +1,42 @@
+import { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { ApiModule } from '../../apps/api/src/app.module';
+import { configureApiApp } from '../../apps/api/src/http/configure';
+import { prepareTestDatabase } from './database';
+
+export interface TestApi {
+  app: INestApplication;
+  url: string;
+  http: () => ReturnType<typeof request>;
+  token: (username: string) => Promise<string>;
+  close: () => Promise<void>;
+}
+
+export const DEMO_PASSWORD = 'demo-password';
+
+/** The real API module on a real port (loopback), against the run's PostgreSQL and Redis. */
+export async function startTestApi(): Promise<TestApi> {
+  await prepareTestDatabase();
+  const moduleRef = await Test.createTestingModule({ imports: [ApiModule] }).compile();
+  const app = moduleRef.createNestApplication({ bufferLogs: true });
+  configureApiApp(app);
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const tokens = new Map<string, string>();
+  return {
+    app,
+    url,
+    http: () => request(url),
+    token: async (username: string) => {
+      const cached = tokens.get(username);
+      if (cached) return cached;
+      const res = await request(url).post('/api/auth/login').send({ username, password: DEMO_PASSWORD });
+      if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${JSON.stringify(res.body)}`);
+      const token = (res.body as { accessToken: string }).accessToken;
+      tokens.set(username, token);
+      return token;
+    },
+    close: () => app.close(),
+  };
+}
