@@ -83,7 +83,12 @@ async function load(
             'Content-Type': 'application/json',
             'Idempotency-Key': randomUUID(),
           },
-          body: JSON.stringify({ toJurisdictionCode: c.target, amount: '0.01', documentNo: 'BENCH', issuedOn: '2026-05-01' }),
+          body: JSON.stringify({
+            toJurisdictionCode: c.target,
+            amount: '0.01',
+            documentNo: 'BENCH',
+            issuedOn: '2026-05-01',
+          }),
         });
         await res.arrayBuffer();
         latencies.push(performance.now() - t0);
@@ -137,7 +142,9 @@ function pgbench(): { tps: number; output: string } {
   const output = execFileSync('pgbench', [...args, '-N', '-c', '16', '-j', '2', '-T', '30', PGBENCH_DB], {
     encoding: 'utf8',
   });
-  const m = /tps = ([0-9.]+) \((?:without initial connection time|excluding connections establishing)\)/.exec(output);
+  const m = /tps = ([0-9.]+) \((?:without initial connection time|excluding connections establishing)\)/.exec(
+    output,
+  );
   if (!m) throw new Error(`cannot read pgbench output:\n${output}`);
   return { tps: Number(m[1]), output };
 }
@@ -161,7 +168,14 @@ async function main(): Promise<void> {
     await db.query(
       `INSERT INTO jurisdictions (code, name, level, parent_code, path, depth) VALUES
         ($1, $2, 'county', '990100', $3, 3), ($4, $5, 'township', $1, $6, 4)`,
-      [county, `压测县${i}`, `/000000/990000/990100/${county}/`, `${county}001`, `压测镇${i}`, `/000000/990000/990100/${county}/${county}001/`],
+      [
+        county,
+        `压测县${i}`,
+        `/000000/990000/990100/${county}/`,
+        `${county}001`,
+        `压测镇${i}`,
+        `/000000/990000/990100/${county}/${county}001/`,
+      ],
     );
   }
   await db.end();
@@ -188,7 +202,12 @@ async function main(): Promise<void> {
     for (let i = 1; i <= CLIENTS; i++) {
       const county = `9901${String(i).padStart(2, '0')}`;
       const username = `bench.finance${i}`;
-      await post(api, admin, '/api/users', { username, password: 'bench-password', role: 'finance', jurisdictionCode: county });
+      await post(api, admin, '/api/users', {
+        username,
+        password: 'bench-password',
+        role: 'finance',
+        jurisdictionCode: county,
+      });
       const token = await login(api, username, 'bench-password');
       const line = await post<{ id: string }>(api, token, '/api/budget-lines', {
         year: 2026,
@@ -204,7 +223,12 @@ async function main(): Promise<void> {
     // warm-up
     await load(api, spread, 3);
     const spreadPhase = await load(api, spread, SECONDS);
-    const hot = spread.map((c) => ({ ...c, lineId: spread[0].lineId, target: spread[0].target, token: spread[0].token }));
+    const hot = spread.map((c) => ({
+      ...c,
+      lineId: spread[0].lineId,
+      target: spread[0].target,
+      token: spread[0].token,
+    }));
     const hotPhase = await load(api, hot, SECONDS);
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
@@ -213,7 +237,11 @@ async function main(): Promise<void> {
     const result = {
       benchmark: 'ledger allocations through HTTP vs pgbench -N on the same PostgreSQL',
       when: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(os.totalmem() / 2 ** 30) },
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model ?? 'unknown',
+        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      },
       postgres: ADMIN_URL.replace(/:[^:@/]*@/, '@'),
       clients: CLIENTS,
       seconds: SECONDS,
@@ -232,7 +260,9 @@ async function main(): Promise<void> {
     };
     mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
     writeFileSync(path.join(ROOT, 'bench', 'results', 'ledger.json'), `${JSON.stringify(result, null, 2)}\n`);
-    process.stdout.write(`${JSON.stringify({ spread: spreadPhase.perSecond, hot: hotPhase.perSecond, pgbench: bench.tps, ratio: result.ratio })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ spread: spreadPhase.perSecond, hot: hotPhase.perSecond, pgbench: bench.tps, ratio: result.ratio })}\n`,
+    );
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
   }

@@ -290,10 +290,15 @@ describe('allocations (切块下达) through HTTP on real PostgreSQL', () => {
         allocationBody('450125', '1.00'),
         await api.token('finance.county'),
       );
-      expect(sideways.status).toBe(403); // 上林县 is outside 马山县's jurisdiction: refused before anything else
+      expect(sideways.status).toBe(422); // 上林县 is a sibling, not below 马山县
+      expect(sideways.body).toMatchObject({
+        code: 'INVALID_TARGET',
+        details: [{ field: 'toJurisdictionCode' }],
+      });
       const city = await createLine(api, 'finance.city', { jurisdictionCode: '450100' });
       const up = await allocate(city.id, allocationBody('450000', '1.00'));
-      expect(up.status).toBe(403);
+      expect(up.status).toBe(422);
+      expect(up.body).toMatchObject({ code: 'INVALID_TARGET' });
       const self = await allocate(city.id, allocationBody('450100', '1.00'));
       expect(self.status).toBe(422);
       expect(self.body).toMatchObject({ code: 'INVALID_TARGET' });

@@ -34,7 +34,8 @@ describe('fresh start on the embedded default (npm run setup && npm start)', () 
   const env: NodeJS.ProcessEnv = {};
 
   beforeAll(async () => {
-    if (!existsSync(path.join(DIST, 'start-all.js'))) throw new Error('run `npm run build` first (npm test does)');
+    if (!existsSync(path.join(DIST, 'start-all.js')))
+      throw new Error('run `npm run build` first (npm test does)');
     const parent = mkdtempSync(path.join(os.tmpdir(), 'sunshine-fresh-')); // mode 0700
     dataDir = path.join(parent, 'data');
     for (const [k, v] of Object.entries(process.env)) {
@@ -76,7 +77,9 @@ describe('fresh start on the embedded default (npm run setup && npm start)', () 
     });
     expect(login.status).toBe(200);
     const { accessToken } = (await login.json()) as { accessToken: string };
-    const lines = await fetch(`${api}/api/budget-lines?limit=100`, { headers: { Authorization: `Bearer ${accessToken}` } });
+    const lines = await fetch(`${api}/api/budget-lines?limit=100`, {
+      headers: { Authorization: `Bearer ${accessToken}` },
+    });
     expect(lines.status).toBe(200);
     const page = (await lines.json()) as { items: { jurisdictionCode: string; amount: string }[] };
     expect(page.items.length).toBeGreaterThan(0);

@@ -12,12 +12,12 @@ export class ApiConfig {
   REDIS_URL?: string;
 
   @IsString()
-  DATA_DIR = './data';
+  DATA_DIR: string = './data';
 
   @IsInt()
   @Min(1)
   @Max(65535)
-  API_PORT = 3000;
+  API_PORT: number = 3000;
 
   @IsOptional()
   @IsString()
@@ -25,12 +25,12 @@ export class ApiConfig {
   JWT_SECRET?: string;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-  LOG_LEVEL = 'info';
+  LOG_LEVEL: string = 'info';
 
   @IsInt()
   @Min(2)
   @Max(200)
-  DB_POOL_SIZE = 20;
+  DB_POOL_SIZE: number = 20;
 }
 
 export const loadApiConfig = (env: NodeJS.ProcessEnv = process.env): ApiConfig =>

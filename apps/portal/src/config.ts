@@ -7,15 +7,15 @@ export class PortalConfig {
   DATABASE_URL?: string;
 
   @IsString()
-  DATA_DIR = './data';
+  DATA_DIR: string = './data';
 
   @IsInt()
   @Min(1)
   @Max(65535)
-  PORTAL_PORT = 3001;
+  PORTAL_PORT: number = 3001;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-  LOG_LEVEL = 'info';
+  LOG_LEVEL: string = 'info';
 }
 
 export const loadPortalConfig = (env: NodeJS.ProcessEnv = process.env): PortalConfig =>

@@ -11,10 +11,10 @@ export class WorkerConfig {
   REDIS_URL?: string;
 
   @IsString()
-  DATA_DIR = './data';
+  DATA_DIR: string = './data';
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-  LOG_LEVEL = 'info';
+  LOG_LEVEL: string = 'info';
 }
 
 export const loadWorkerConfig = (env: NodeJS.ProcessEnv = process.env): WorkerConfig =>

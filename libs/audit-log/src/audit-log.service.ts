@@ -173,7 +173,7 @@ export class AuditLogService {
       for (;;) {
         const rows = await this.dataSource.query<AuditRow[]>(
           `SELECT a.*, a.id::text AS id, a.seq::text AS seq FROM audit_log a
-           WHERE chain = $1 AND seq >= $2 ORDER BY seq LIMIT $3`,
+           WHERE a.chain = $1 AND a.seq >= $2 ORDER BY a.seq LIMIT $3`,
           [head.chain, expectedSeq.toString(), batch],
         );
         for (const r of rows) {

@@ -44,6 +44,23 @@ export class ApiExceptionFilter implements ExceptionFilter {
       const details = status === 400 ? [{ field: 'body', problem: message }] : [];
       return { statusCode: status, code, message, details };
     }
+    const parserError = exception as { type?: unknown; status?: unknown };
+    if (parserError.type === 'entity.parse.failed') {
+      return {
+        statusCode: 400,
+        code: 'VALIDATION_FAILED',
+        message: 'the request body is not valid JSON',
+        details: [{ field: 'body', problem: 'not valid JSON' }],
+      };
+    }
+    if (parserError.type === 'entity.too.large') {
+      return {
+        statusCode: 413,
+        code: 'VALIDATION_FAILED',
+        message: 'the request body is too large',
+        details: [{ field: 'body', problem: 'too large' }],
+      };
+    }
     const dbCode = (exception as { code?: unknown }).code;
     if (dbCode === 'ECONNREFUSED' || dbCode === '57P01' || dbCode === '53300') {
       return { statusCode: 503, code: 'UNAVAILABLE', message: 'a dependency is unavailable', details: [] };

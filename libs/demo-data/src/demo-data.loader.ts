@@ -51,8 +51,11 @@ export const DEMO_USERS: { username: string; role: Role; jurisdictionCode: strin
   { username: 'finance.foshan', role: 'finance', jurisdictionCode: '440600' },
 ];
 
-export function readDemoDataset(): DemoDataset {
-  return JSON.parse(readFileSync(path.join(__dirname, 'demo-dataset.json'), 'utf8')) as DemoDataset;
+/** The dataset shipped in this folder, or another file in the same format named by DEMO_DATASET. */
+export function readDemoDataset(
+  file = process.env.DEMO_DATASET ?? path.join(__dirname, 'demo-dataset.json'),
+): DemoDataset {
+  return JSON.parse(readFileSync(file, 'utf8')) as DemoDataset;
 }
 
 /**

@@ -5,7 +5,9 @@ import { JurisdictionsService } from '@sunshine/jurisdictions';
 import { AuthService } from './auth.service';
 import { AuthenticatedRequest, IS_PUBLIC, ROLES_KEY } from './decorators';
 
-const JURISDICTION_FIELDS = ['jurisdictionCode', 'toJurisdictionCode'] as const;
+// toJurisdictionCode is not here: pairing funds go to jurisdictions outside the allocator's tree; the
+// allocation service checks the receiver (descendant of the holder, or paired with it).
+const JURISDICTION_FIELDS = ['jurisdictionCode'] as const;
 
 /**
  * Global guard: every route needs a valid token and a role listed by @Roles, unless marked @Public.

@@ -18,8 +18,6 @@ interface TokenClaims {
 /** Login (argon2 verify, failed attempts limited per username) and token → actor resolution. */
 @Injectable()
 export class AuthService {
-  private readonly actorCache = new Map<string, { actor: Actor; pwdAt: number; until: number }>();
-
   constructor(
     private readonly dataSource: DataSource,
     private readonly users: UsersService,
@@ -51,7 +49,10 @@ export class AuthService {
     return { accessToken, user: await this.users.view(user) };
   }
 
-  /** Verifies a bearer token and loads the actor (cached 10 s; a password reset invalidates older tokens). */
+  /**
+   * Verifies a bearer token and loads the actor. A password reset or deactivation invalidates older tokens
+   * (at once in this process; within 10 s in other API processes).
+   */
   async actorFromToken(token: string): Promise<Actor> {
     let claims: TokenClaims;
     try {
@@ -59,10 +60,7 @@ export class AuthService {
     } catch {
       throw new DomainError('UNAUTHENTICATED', 'invalid or expired token');
     }
-    const now = Date.now();
-    const cached = this.actorCache.get(claims.sub);
-    if (cached && cached.until > now && cached.pwdAt === claims.pwdAt) return cached.actor;
-    const user = await this.users.findById(claims.sub);
+    const user = await this.users.findByIdCached(claims.sub);
     if (!user || !user.active || user.passwordChangedAt.getTime() !== claims.pwdAt) {
       throw new DomainError('UNAUTHENTICATED', 'token no longer valid');
     }
@@ -75,7 +73,6 @@ export class AuthService {
       jurisdictionPath: j.path,
       unit: user.unit,
     };
-    this.actorCache.set(claims.sub, { actor, pwdAt: claims.pwdAt, until: now + 10_000 });
     return actor;
   }
 }

