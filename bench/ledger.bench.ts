@@ -22,7 +22,7 @@ const DB = 'sunshine_bench_ledger';
 const PGBENCH_DB = 'sunshine_bench_pgbench';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CLIENTS = 16;
-const ROOT = path.resolve(__dirname, '..');
+const ROOT = path.resolve(__dirname, '..', '..'); // dist/bench → repository root
 
 function urlFor(db: string): string {
   const u = new URL(ADMIN_URL);

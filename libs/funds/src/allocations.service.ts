@@ -121,10 +121,15 @@ export class AllocationsService {
     const source = await this.reference.fundSource(parent.sourceCode);
     const holder = await this.jurisdictions.get(parent.jurisdictionCode);
 
+    const holderDepartment = input.holderDepartment ?? `${target.name}财政局`;
+    const title = input.title ?? parent.title;
     return this.tx.run(idempotency, 201, async (m) => {
-      await this.periods.assertOpen(m, holder, input.issuedOn, 'issuedOn');
-      await this.periods.assertOpen(m, target, receivedOn, 'receivedOn');
-      if (!(await this.repo.takeForAllocation(m, parent.id, amount))) {
+      await this.periods.assertAllOpen(m, [
+        { target: holder, date: input.issuedOn, field: 'issuedOn' },
+        { target, date: receivedOn, field: 'receivedOn' },
+      ]);
+      const parentAfter = await this.repo.takeForAllocation(m, parent.id, amount);
+      if (!parentAfter) {
         const now = await this.repo.findLine(parent.id, m);
         throw new DomainError('INSUFFICIENT_BALANCE', 'the budget line does not have this amount available', [
           { field: 'amount', problem: `available ${formatYuan(now ? availableOf(now) : 0n)}` },
@@ -132,64 +137,55 @@ export class AllocationsService {
       }
       const allocationId = randomUUID();
       const childId = randomUUID();
-      await this.repo.insertLine(m, {
+      const createdAt = new Date();
+      await this.repo.insertAllocation(m, {
+        id: allocationId,
+        parent: {
+          id: parent.id,
+          jurisdictionCode: parent.jurisdictionCode,
+          year: parent.year,
+          sourceCode: source.code,
+        },
+        child: { id: childId, jurisdictionCode: target.code, holderDepartment, title },
+        amount,
+        documentNo: input.documentNo,
+        issuedOn: input.issuedOn,
+        receivedOn,
+        viaPairing,
+        createdBy: actor.id,
+        createdAt,
+      });
+      const childLine: BudgetLineView = {
         id: childId,
         year: parent.year,
         sourceCode: source.code,
         jurisdictionCode: target.code,
-        holderDepartment: input.holderDepartment ?? `${target.name}财政局`,
+        jurisdictionName: target.name,
+        holderDepartment,
         documentNo: input.documentNo,
-        title: input.title ?? parent.title,
-        amount,
+        title,
+        ...balancesOf({ amount, allocatedDown: 0n, assignedToProjects: 0n, paid: 0n }),
         receivedOn,
         parentLineId: parent.id,
         originAllocationId: allocationId,
-        createdBy: actor.id,
-      });
-      await m.query(
-        `INSERT INTO allocations (id, parent_line_id, child_line_id, from_jurisdiction_code, to_jurisdiction_code, amount,
-           document_no, issued_on, received_on, via_pairing, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [
-          allocationId,
-          parent.id,
-          childId,
-          parent.jurisdictionCode,
-          target.code,
-          amount.toString(),
-          input.documentNo,
-          input.issuedOn,
-          receivedOn,
-          viaPairing,
-          actor.id,
-        ],
-      );
-      await this.repo.appendEntries(m, [
-        {
-          lineId: parent.id,
-          bucket: 'allocated_down',
-          delta: amount,
-          entryType: 'allocation_out',
-          refType: 'allocation',
-          refId: allocationId,
-          effectiveOn: input.issuedOn,
-          counterpartJurisdictionCode: target.code,
-          createdBy: actor.id,
-        },
-        {
-          lineId: childId,
-          bucket: 'amount',
-          delta: amount,
-          entryType: 'allocation_in',
-          refType: 'allocation',
-          refId: allocationId,
-          effectiveOn: receivedOn,
-          counterpartJurisdictionCode: parent.jurisdictionCode,
-          createdBy: actor.id,
-        },
-      ]);
-      const view = await this.mustView(allocationId, m);
-      const parentAfter = await this.repo.findLine(parent.id, m);
+        status: 'active',
+        createdAt: createdAt.toISOString(),
+      };
+      const view: AllocationView = {
+        id: allocationId,
+        parentLineId: parent.id,
+        fromJurisdictionCode: parent.jurisdictionCode,
+        toJurisdictionCode: target.code,
+        amount: formatYuan(amount),
+        documentNo: input.documentNo,
+        issuedOn: input.issuedOn,
+        receivedOn,
+        viaPairing,
+        status: 'active',
+        reversedOn: null,
+        reversalReason: null,
+        childLine,
+      };
       await this.audit.append(m, actor, [
         {
           action: 'allocation.create',
@@ -203,7 +199,7 @@ export class AllocationsService {
           entityType: 'budget_line',
           entityId: parent.id,
           jurisdictionCode: parent.jurisdictionCode,
-          after: parentAfter ? { ...balancesOf(parentAfter), allocationId } : null,
+          after: { ...balancesOf(parentAfter), allocationId },
         },
       ]);
       await this.events.publish(m, [
@@ -244,8 +240,10 @@ export class AllocationsService {
     const on = todayInChina();
     const amount: Fen = fenFromDb(current.amount);
     return this.tx.run(idempotency, 201, async (m) => {
-      await this.periods.assertOpen(m, from, on, 'reversedOn');
-      await this.periods.assertOpen(m, to, on, 'reversedOn');
+      await this.periods.assertAllOpen(m, [
+        { target: from, date: on, field: 'reversedOn' },
+        { target: to, date: on, field: 'reversedOn' },
+      ]);
       // lock order everywhere: child line before parent line
       const marked = await m.query<[unknown[], number]>(
         `UPDATE allocations SET status = 'reversed', reversed_on = $2, reversed_at = now(), reversed_by = $3,

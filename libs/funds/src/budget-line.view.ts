@@ -52,7 +52,9 @@ export const availableOf = (
   l: Pick<BudgetLineRecord, 'amount' | 'allocatedDown' | 'assignedToProjects'>,
 ): Fen => l.amount - l.allocatedDown - l.assignedToProjects;
 
-export function balancesOf(l: BudgetLineRecord): BalancesView {
+export function balancesOf(
+  l: Pick<BudgetLineRecord, 'amount' | 'allocatedDown' | 'assignedToProjects' | 'paid'>,
+): BalancesView {
   return {
     amount: formatYuan(l.amount),
     allocatedDown: formatYuan(l.allocatedDown),

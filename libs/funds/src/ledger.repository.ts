@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { Fen } from '@sunshine/money';
+import { Fen, fenFromDb } from '@sunshine/money';
 import { BudgetLineRecord, BudgetLineRow, fromRow } from './budget-line.view';
 
 export type Bucket = 'amount' | 'allocated_down' | 'assigned_to_projects' | 'paid';
@@ -112,14 +112,73 @@ export class LedgerRepository {
     );
   }
 
-  /** allocated_down += amount if the line is active and has it available; false otherwise. */
-  async takeForAllocation(m: EntityManager, lineId: string, amount: Fen): Promise<boolean> {
-    const rows = await m.query<[unknown[], number]>(
+  /**
+   * allocated_down += amount if the line is active and has it available (the row lock serialises concurrent
+   * takers; the WHERE is re-checked after the wait). Returns the balances after, or null when refused.
+   */
+  async takeForAllocation(m: EntityManager, lineId: string, amount: Fen): Promise<Balances | null> {
+    const result = await m.query<[BalanceRow[], number]>(
       `UPDATE budget_lines SET allocated_down = allocated_down + $2
-       WHERE id = $1 AND status = 'active' AND amount - allocated_down - assigned_to_projects >= $2 RETURNING id`,
+       WHERE id = $1 AND status = 'active' AND amount - allocated_down - assigned_to_projects >= $2
+       RETURNING amount::text AS amount, allocated_down::text AS allocated_down,
+                 assigned_to_projects::text AS assigned_to_projects, paid::text AS paid`,
       [lineId, amount.toString()],
     );
-    return affected(rows) > 0;
+    const row = result[0][0];
+    return row ? balancesFromRow(row) : null;
+  }
+
+  /**
+   * Writes an allocation in one statement: the child line held by the receiver, the allocation row and the two
+   * ledger entries (departure from the parent on issuedOn, arrival at the child on receivedOn).
+   */
+  async insertAllocation(
+    m: EntityManager,
+    a: {
+      id: string;
+      parent: { id: string; jurisdictionCode: string; year: number; sourceCode: string };
+      child: { id: string; jurisdictionCode: string; holderDepartment: string; title: string };
+      amount: Fen;
+      documentNo: string;
+      issuedOn: string;
+      receivedOn: string;
+      viaPairing: boolean;
+      createdBy: string;
+      createdAt: Date;
+    },
+  ): Promise<void> {
+    await m.query(
+      `WITH line AS (
+         INSERT INTO budget_lines (id, year, source_code, jurisdiction_code, holder_department, document_no, title, amount,
+           received_on, parent_line_id, origin_allocation_id, created_by, created_at)
+         VALUES ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $1, $12, $13) RETURNING id),
+       alloc AS (
+         INSERT INTO allocations (id, parent_line_id, child_line_id, from_jurisdiction_code, to_jurisdiction_code, amount,
+           document_no, issued_on, received_on, via_pairing, created_by, created_at)
+         VALUES ($1, $11, $2, $14, $5, $9, $7, $15, $10, $16, $12, $13) RETURNING id)
+       INSERT INTO ledger_entries (line_id, bucket, delta, entry_type, ref_type, ref_id, effective_on,
+         counterpart_jurisdiction_code, created_by, created_at)
+       VALUES ($11, 'allocated_down', $9, 'allocation_out', 'allocation', $1, $15, $5, $12, $13),
+              ($2, 'amount', $9, 'allocation_in', 'allocation', $1, $10, $14, $12, $13)`,
+      [
+        a.id,
+        a.child.id,
+        a.parent.year,
+        a.parent.sourceCode,
+        a.child.jurisdictionCode,
+        a.child.holderDepartment,
+        a.documentNo,
+        a.child.title,
+        a.amount.toString(),
+        a.receivedOn,
+        a.parent.id,
+        a.createdBy,
+        a.createdAt,
+        a.parent.jurisdictionCode,
+        a.issuedOn,
+        a.viaPairing,
+      ],
+    );
   }
 
   async returnFromAllocation(m: EntityManager, lineId: string, amount: Fen): Promise<void> {
@@ -164,6 +223,27 @@ export class LedgerRepository {
     );
   }
 }
+
+export interface Balances {
+  amount: Fen;
+  allocatedDown: Fen;
+  assignedToProjects: Fen;
+  paid: Fen;
+}
+
+interface BalanceRow {
+  amount: string;
+  allocated_down: string;
+  assigned_to_projects: string;
+  paid: string;
+}
+
+const balancesFromRow = (r: BalanceRow): Balances => ({
+  amount: fenFromDb(r.amount),
+  allocatedDown: fenFromDb(r.allocated_down),
+  assignedToProjects: fenFromDb(r.assigned_to_projects),
+  paid: fenFromDb(r.paid),
+});
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -50,19 +50,38 @@ export class PeriodsService {
   ) {}
 
   async assertOpen(m: EntityManager, target: Jurisdiction, date: string, field: string): Promise<void> {
-    const { year, month } = yearMonthOf(date);
-    const ancestors = target.path.split('/').filter((c) => c.length > 0);
-    const rows = await m.query<{ jurisdiction_code: string }[]>(
-      `SELECT jurisdiction_code FROM period_closures
-       WHERE status = 'closed' AND year = $1 AND month = $2 AND jurisdiction_code = ANY($3) LIMIT 1`,
-      [year, month, ancestors],
+    await this.assertAllOpen(m, [{ target, date, field }]);
+  }
+
+  /** One query for several dated writes (e.g. an allocation's issue date at the sender, arrival at the receiver). */
+  async assertAllOpen(
+    m: EntityManager,
+    checks: { target: Jurisdiction; date: string; field: string }[],
+  ): Promise<void> {
+    const values: unknown[] = [];
+    const tuples = checks.map((c, i) => {
+      const { year, month } = yearMonthOf(c.date);
+      values.push(
+        i,
+        year,
+        month,
+        c.target.path.split('/').filter((code) => code.length > 0),
+      );
+      const b = i * 4;
+      return `($${b + 1}::int, $${b + 2}::int, $${b + 3}::int, $${b + 4}::text[])`;
+    });
+    const rows = await m.query<{ i: number; jurisdiction_code: string; year: number; month: number }[]>(
+      `SELECT v.i, p.jurisdiction_code, p.year, p.month FROM (VALUES ${tuples.join(', ')}) AS v(i, y, mo, ancestors)
+       JOIN period_closures p ON p.status = 'closed' AND p.year = v.y AND p.month = v.mo AND p.jurisdiction_code = ANY(v.ancestors)
+       ORDER BY v.i LIMIT 1`,
+      values,
     );
     if (rows.length > 0) {
-      throw new DomainError(
-        'PERIOD_CLOSED',
-        `${year}-${String(month).padStart(2, '0')} is closed for ${rows[0].jurisdiction_code}`,
-        [{ field, problem: `period ${year}-${String(month).padStart(2, '0')} is closed` }],
-      );
+      const r = rows[0];
+      const ym = `${r.year}-${String(r.month).padStart(2, '0')}`;
+      throw new DomainError('PERIOD_CLOSED', `${ym} is closed for ${r.jurisdiction_code}`, [
+        { field: checks[r.i].field, problem: `period ${ym} is closed` },
+      ]);
     }
   }
 
