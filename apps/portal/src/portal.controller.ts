@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PublicLedgerQueries } from '@sunshine/funds';
 import { sumFen } from '@sunshine/money';
-import { loadTemplates, Template } from '@sunshine/views';
+import { beijingTime, loadTemplates, Template } from '@sunshine/views';
 
 const VIEWS = path.join(__dirname, 'views');
 
@@ -56,7 +56,7 @@ export class PortalController {
     if (!template) throw new Error(`no template ${name}`);
     return template({
       ...context,
-      generatedAt: new Date().toISOString().slice(0, 19).replace('T', ' ') + ' UTC',
+      generatedAt: beijingTime(new Date()),
     });
   }
 }

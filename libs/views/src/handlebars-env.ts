@@ -12,6 +12,9 @@ export function createViewEnvironment(): typeof Handlebars {
   hbs.registerHelper('yuan', (fen: unknown) =>
     formatYuan(typeof fen === 'bigint' ? fen : fenFromDb(fen as string)),
   );
+  hbs.registerHelper('money', (fen: unknown) =>
+    groupThousands(formatYuan(typeof fen === 'bigint' ? fen : fenFromDb(fen as string))),
+  );
   hbs.registerHelper('wan', (fen: unknown) =>
     formatWan(typeof fen === 'bigint' ? fen : fenFromDb(fen as string)),
   );
@@ -29,6 +32,19 @@ export function formatWan(fen: bigint): string {
   const yuan100 = fen; // fen = yuan × 100, so wan × 100 = fen / 10000
   const wanTimes100 = (yuan100 + 5000n) / 10000n;
   return `${formatYuan(wanTimes100)}万`;
+}
+
+/** "10000000.00" → "10,000,000.00" (display only; the API and files keep plain decimal strings). */
+export function groupThousands(yuan: string): string {
+  const [whole, frac] = yuan.split('.');
+  const sign = whole.startsWith('-') ? '-' : '';
+  const digits = sign ? whole.slice(1) : whole;
+  return `${sign}${digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${frac !== undefined ? `.${frac}` : ''}`;
+}
+
+/** A timestamp as Beijing time, "2026-11-24 20:15 (北京时间)". */
+export function beijingTime(d: Date): string {
+  return `${new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ')}（北京时间）`;
 }
 
 /** ID number → first 6 and last 4 digits (450122********1234). */
