@@ -1,5 +1,5 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -96,5 +96,12 @@ describe('fresh start on the embedded default (npm run setup && npm start)', () 
     expect(await exited).toBe(0);
     expect(existsSync(path.join(embeddedPostgresDir(dataDir), 'postmaster.pid'))).toBe(false);
     expect(existsSync(path.join(dataDir, 'redis', 'running.json'))).toBe(false);
+
+    // a crash leaves a stale postmaster.pid behind: the next start removes it and comes up
+    const pidFile = path.join(embeddedPostgresDir(dataDir), 'postmaster.pid');
+    writeFileSync(pidFile, '999999\n/stale\n1700000000\n5432\n');
+    const again = await run(process.execPath, [path.join(DIST, 'setup.js')], { env, cwd: ROOT, timeout: 180_000 });
+    expect(again.stderr).toContain('stale');
+    expect(existsSync(pidFile)).toBe(false);
   });
 });
