@@ -100,7 +100,11 @@ describe('fresh start on the embedded default (npm run setup && npm start)', () 
     // a crash leaves a stale postmaster.pid behind: the next start removes it and comes up
     const pidFile = path.join(embeddedPostgresDir(dataDir), 'postmaster.pid');
     writeFileSync(pidFile, '999999\n/stale\n1700000000\n5432\n');
-    const again = await run(process.execPath, [path.join(DIST, 'setup.js')], { env, cwd: ROOT, timeout: 180_000 });
+    const again = await run(process.execPath, [path.join(DIST, 'setup.js')], {
+      env,
+      cwd: ROOT,
+      timeout: 180_000,
+    });
     expect(again.stderr).toContain('stale');
     expect(existsSync(pidFile)).toBe(false);
   });

@@ -1,4 +1,11 @@
-import { beijingTime, createViewEnvironment, formatWan, groupThousands, maskIdNumber, maskPhone } from './handlebars-env';
+import {
+  beijingTime,
+  createViewEnvironment,
+  formatWan,
+  groupThousands,
+  maskIdNumber,
+  maskPhone,
+} from './handlebars-env';
 
 describe('view helpers', () => {
   it('masks personal data as DOMAIN.md §5 says', () => {
