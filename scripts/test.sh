@@ -11,7 +11,7 @@ echo "== lint"; npm run -s lint || status=1
 echo "== type check"; npm run -s typecheck || status=1
 echo "== build"; npm run -s build || status=1
 echo "== jest"
-npx jest --runInBand --json --outputFile=reports/jest.json "$@" || status=1
+npx jest --runInBand --forceExit --json --outputFile=reports/jest.json "$@" || status=1
 node -e '
   const fs = require("fs");
   let r = { numPassedTests: 0, numFailedTests: 0, numPendingTests: 0 };
