@@ -9,6 +9,8 @@ import { FundsModule } from '@sunshine/funds';
 import { AuthGuard, IdentityModule } from '@sunshine/identity';
 import { JobsModule } from '@sunshine/jobs';
 import { JurisdictionsModule } from '@sunshine/jurisdictions';
+import { PaymentsModule } from '@sunshine/payments';
+import { ProjectsModule } from '@sunshine/projects';
 import { ReferenceModule } from '@sunshine/reference';
 import { AuditLogController } from './audit/audit-log.controller';
 import { loggerParams } from './http/logging';
@@ -17,6 +19,8 @@ import { UsersController } from './identity/users.controller';
 import { AllocationsController } from './ledger/allocations.controller';
 import { BudgetLinesController } from './ledger/budget-lines.controller';
 import { PeriodsController } from './ledger/periods.controller';
+import { PaymentsController } from './projects/payments.controller';
+import { ProjectsController } from './projects/projects.controller';
 import { ReferenceController } from './reference/reference.controller';
 import { HealthController } from './system/health.controller';
 import { IntegrityController } from './system/integrity.controller';
@@ -33,6 +37,8 @@ import { IntegrityController } from './system/integrity.controller';
     ReferenceModule,
     IdentityModule,
     FundsModule,
+    ProjectsModule,
+    PaymentsModule,
   ],
   controllers: [
     AuthController,
@@ -41,6 +47,8 @@ import { IntegrityController } from './system/integrity.controller';
     BudgetLinesController,
     AllocationsController,
     PeriodsController,
+    ProjectsController,
+    PaymentsController,
     AuditLogController,
     IntegrityController,
     HealthController,

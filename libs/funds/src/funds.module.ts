@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ProjectsModule } from '@sunshine/projects';
+import { FundingsService } from './fundings.service';
 import { AllocationsService } from './allocations.service';
 import { BudgetLinesService } from './budget-lines.service';
 import { IntegrityRunsService } from './integrity-runs.service';
@@ -9,7 +11,9 @@ import { PublicLedgerQueries } from './public-ledger.queries';
 
 /** The fund ledger context: budget lines, allocations, periods and the integrity check. */
 @Module({
+  imports: [ProjectsModule],
   providers: [
+    FundingsService,
     LedgerRepository,
     BudgetLinesService,
     AllocationsService,
@@ -19,6 +23,7 @@ import { PublicLedgerQueries } from './public-ledger.queries';
     PublicLedgerQueries,
   ],
   exports: [
+    FundingsService,
     BudgetLinesService,
     AllocationsService,
     PeriodsService,

@@ -6,3 +6,4 @@ export * from './ledger-integrity.service';
 export * from './integrity-runs.service';
 export * from './funds.module';
 export * from './public-ledger.queries';
+export * from './fundings.service';

@@ -3,7 +3,12 @@ import { DataSource } from 'typeorm';
 import { AuditLogService, AuditVerification } from '@sunshine/audit-log';
 
 export interface IntegrityFinding {
-  kind: 'balance_mismatch' | 'allocation_mismatch' | 'audit_chain_broken';
+  kind:
+    | 'balance_mismatch'
+    | 'allocation_mismatch'
+    | 'funding_mismatch'
+    | 'project_mismatch'
+    | 'audit_chain_broken';
   subjectType: string;
   subjectId: string;
   expected: Record<string, unknown>;
@@ -79,6 +84,41 @@ export class LedgerIntegrityService {
         subjectId: r.id,
         expected: { allocatedDown: r.total },
         actual: { allocatedDown: r.allocated_down },
+      });
+    }
+    // a line's assigned_to_projects equals its fundings; a funding's paid equals its active payments
+    const fundingMismatches = await this.dataSource.query<Record<string, string>[]>(`
+      SELECT 'budget_line' AS subject_type, l.id::text AS id, l.assigned_to_projects::text AS actual, coalesce(f.total, 0)::text AS expected
+      FROM budget_lines l LEFT JOIN (SELECT line_id, sum(amount) AS total FROM project_fundings GROUP BY line_id) f ON f.line_id = l.id
+      WHERE l.assigned_to_projects <> coalesce(f.total, 0)
+      UNION ALL
+      SELECT 'funding', f.id::text, f.paid::text, coalesce(p.total, 0)::text
+      FROM project_fundings f
+      LEFT JOIN (SELECT funding_id, sum(amount) AS total FROM payments WHERE status = 'active' GROUP BY funding_id) p ON p.funding_id = f.id
+      WHERE f.paid <> coalesce(p.total, 0)
+      LIMIT 1000`);
+    for (const r of fundingMismatches) {
+      findings.push({
+        kind: 'funding_mismatch',
+        subjectType: r.subject_type,
+        subjectId: r.id,
+        expected: { amount: r.expected },
+        actual: { amount: r.actual },
+      });
+    }
+    const projectMismatches = await this.dataSource.query<Record<string, string>[]>(`
+      SELECT p.id::text AS id, p.funded::text AS funded, p.paid::text AS paid,
+             coalesce(f.amount, 0)::text AS e_funded, coalesce(f.paid, 0)::text AS e_paid
+      FROM projects p LEFT JOIN (SELECT project_id, sum(amount) AS amount, sum(paid) AS paid FROM project_fundings GROUP BY project_id) f
+        ON f.project_id = p.id
+      WHERE p.funded <> coalesce(f.amount, 0) OR p.paid <> coalesce(f.paid, 0) LIMIT 1000`);
+    for (const r of projectMismatches) {
+      findings.push({
+        kind: 'project_mismatch',
+        subjectType: 'project',
+        subjectId: r.id,
+        expected: { funded: r.e_funded, paid: r.e_paid },
+        actual: { funded: r.funded, paid: r.paid },
       });
     }
     const counted = await this.dataSource.query<{ n: number }[]>(

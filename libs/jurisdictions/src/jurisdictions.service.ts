@@ -68,6 +68,20 @@ export class JurisdictionsService {
     return j;
   }
 
+  /** The ancestors of a node (itself included), root first. */
+  ancestorCodes(j: Jurisdiction): string[] {
+    return j.path.split('/').filter((c) => c.length > 0);
+  }
+
+  /** The county (县/区) a township or village lies in, or the county itself; null above county level. */
+  async countyOf(j: Jurisdiction): Promise<Jurisdiction | null> {
+    for (const code of this.ancestorCodes(j)) {
+      const a = await this.find(code);
+      if (a?.level === 'county') return a;
+    }
+    return null;
+  }
+
   /** The caller's visible tree rooted at its own node. */
   async treeFor(actor: Actor, maxDepth?: number): Promise<JurisdictionNode[]> {
     const root = await this.get(actor.jurisdictionCode);

@@ -1,0 +1,2 @@
+export * from './payments.service';
+export * from './payments.module';

@@ -1,0 +1,3 @@
+export * from './project-lifecycle';
+export * from './projects.service';
+export * from './projects.module';
