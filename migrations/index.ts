@@ -1,5 +1,10 @@
 import { Foundation1764000000000 } from './1764000000000-foundation';
 import { ProjectsPayments1764100000000 } from './1764100000000-projects-payments';
+import { FactorPlans1764200000000 } from './1764200000000-factor-plans';
 
 /** Every migration, in order. The one DataSource (libs/database) registers this list. */
-export const ALL_MIGRATIONS = [Foundation1764000000000, ProjectsPayments1764100000000];
+export const ALL_MIGRATIONS = [
+  Foundation1764000000000,
+  ProjectsPayments1764100000000,
+  FactorPlans1764200000000,
+];

@@ -18,6 +18,7 @@ import { AuthController } from './identity/auth.controller';
 import { UsersController } from './identity/users.controller';
 import { AllocationsController } from './ledger/allocations.controller';
 import { BudgetLinesController } from './ledger/budget-lines.controller';
+import { FactorPlansController } from './ledger/factor-plans.controller';
 import { PeriodsController } from './ledger/periods.controller';
 import { PaymentsController } from './projects/payments.controller';
 import { ProjectsController } from './projects/projects.controller';
@@ -47,6 +48,7 @@ import { IntegrityController } from './system/integrity.controller';
     BudgetLinesController,
     AllocationsController,
     PeriodsController,
+    FactorPlansController,
     ProjectsController,
     PaymentsController,
     AuditLogController,

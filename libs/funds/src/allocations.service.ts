@@ -121,108 +121,176 @@ export class AllocationsService {
     const source = await this.reference.fundSource(parent.sourceCode);
     const holder = await this.jurisdictions.get(parent.jurisdictionCode);
 
-    const holderDepartment = input.holderDepartment ?? `${target.name}财政局`;
-    const title = input.title ?? parent.title;
-    return this.tx.run(idempotency, 201, async (m) => {
-      await this.periods.assertAllOpen(m, [
-        { target: holder, date: input.issuedOn, field: 'issuedOn' },
-        { target, date: receivedOn, field: 'receivedOn' },
-      ]);
-      const parentAfter = await this.repo.takeForAllocation(m, parent.id, amount);
-      if (!parentAfter) {
-        const now = await this.repo.findLine(parent.id, m);
-        throw new DomainError('INSUFFICIENT_BALANCE', 'the budget line does not have this amount available', [
-          { field: 'amount', problem: `available ${formatYuan(now ? availableOf(now) : 0n)}` },
+    return this.tx.run(idempotency, 201, (m) =>
+      this.allocateIn(
+        m,
+        actor,
+        { parent, holder, target, viaPairing, sourceCode: source.code },
+        { ...input, receivedOn },
+      ),
+    );
+  }
+
+  /**
+   * Several allocations of one line in one transaction (因素法: the final figures of a factor-method plan):
+   * all are recorded or none.
+   */
+  async createMany(
+    actor: Actor,
+    parentLineId: string,
+    items: CreateAllocationInput[],
+    m: EntityManager,
+  ): Promise<AllocationView[]> {
+    assertRole(actor, WRITER_ROLES);
+    const parent = await this.repo.findLine(parentLineId, m);
+    if (!parent) throw notFound('budget line', parentLineId);
+    assertCovers(actor, parent.jurisdictionPath, 'id');
+    const holder = await this.jurisdictions.get(parent.jurisdictionCode);
+    const out: AllocationView[] = [];
+    for (const [i, input] of items.entries()) {
+      const amount = parseYuan(input.amount);
+      if (amount === 0n) continue;
+      const target = await this.jurisdictions.find(input.toJurisdictionCode);
+      if (!target) {
+        throw new DomainError('INVALID_TARGET', `unknown jurisdiction ${input.toJurisdictionCode}`, [
+          { field: `allocations[${i}].jurisdictionCode`, problem: 'unknown jurisdiction' },
         ]);
       }
-      const allocationId = randomUUID();
-      const childId = randomUUID();
-      const createdAt = new Date();
-      await this.repo.insertAllocation(m, {
-        id: allocationId,
-        parent: {
-          id: parent.id,
-          jurisdictionCode: parent.jurisdictionCode,
-          year: parent.year,
-          sourceCode: source.code,
-        },
-        child: { id: childId, jurisdictionCode: target.code, holderDepartment, title },
-        amount,
-        documentNo: input.documentNo,
-        issuedOn: input.issuedOn,
-        receivedOn,
-        viaPairing,
-        createdBy: actor.id,
-        createdAt,
-      });
-      const childLine: BudgetLineView = {
-        id: childId,
+      if (input.issuedOn < parent.receivedOn) {
+        throw new DomainError('VALIDATION_FAILED', 'funds cannot be passed on before they were received', [
+          { field: 'issuedOn', problem: `before the line's receivedOn ${parent.receivedOn}` },
+        ]);
+      }
+      const viaPairing = await this.checkTarget(parent, target);
+      const receivedOn = input.receivedOn ?? input.issuedOn;
+      out.push(
+        await this.allocateIn(
+          m,
+          actor,
+          { parent, holder, target, viaPairing, sourceCode: parent.sourceCode },
+          { ...input, receivedOn },
+        ),
+      );
+    }
+    return out;
+  }
+
+  private async allocateIn(
+    m: EntityManager,
+    actor: Actor,
+    ctx: {
+      parent: BudgetLineRecord;
+      holder: Jurisdiction;
+      target: Jurisdiction;
+      viaPairing: boolean;
+      sourceCode: string;
+    },
+    input: CreateAllocationInput & { receivedOn: string },
+  ): Promise<AllocationView> {
+    const { parent, holder, target, viaPairing } = ctx;
+    const source = { code: ctx.sourceCode };
+    const amount = parseYuan(input.amount);
+    const receivedOn = input.receivedOn;
+    const holderDepartment = input.holderDepartment ?? `${target.name}财政局`;
+    const title = input.title ?? parent.title;
+    await this.periods.assertAllOpen(m, [
+      { target: holder, date: input.issuedOn, field: 'issuedOn' },
+      { target, date: receivedOn, field: 'receivedOn' },
+    ]);
+    const parentAfter = await this.repo.takeForAllocation(m, parent.id, amount);
+    if (!parentAfter) {
+      const now = await this.repo.findLine(parent.id, m);
+      throw new DomainError('INSUFFICIENT_BALANCE', 'the budget line does not have this amount available', [
+        { field: 'amount', problem: `available ${formatYuan(now ? availableOf(now) : 0n)}` },
+      ]);
+    }
+    const allocationId = randomUUID();
+    const childId = randomUUID();
+    const createdAt = new Date();
+    await this.repo.insertAllocation(m, {
+      id: allocationId,
+      parent: {
+        id: parent.id,
+        jurisdictionCode: parent.jurisdictionCode,
         year: parent.year,
         sourceCode: source.code,
-        jurisdictionCode: target.code,
-        jurisdictionName: target.name,
-        holderDepartment,
-        documentNo: input.documentNo,
-        title,
-        ...balancesOf({ amount, allocatedDown: 0n, assignedToProjects: 0n, paid: 0n }),
-        receivedOn,
-        parentLineId: parent.id,
-        originAllocationId: allocationId,
-        status: 'active',
-        createdAt: createdAt.toISOString(),
-      };
-      const view: AllocationView = {
-        id: allocationId,
-        parentLineId: parent.id,
-        fromJurisdictionCode: parent.jurisdictionCode,
-        toJurisdictionCode: target.code,
-        amount: formatYuan(amount),
-        documentNo: input.documentNo,
-        issuedOn: input.issuedOn,
-        receivedOn,
-        viaPairing,
-        status: 'active',
-        reversedOn: null,
-        reversalReason: null,
-        childLine,
-      };
-      await this.audit.append(m, actor, [
-        {
-          action: 'allocation.create',
-          entityType: 'allocation',
-          entityId: allocationId,
-          jurisdictionCode: parent.jurisdictionCode,
-          after: view,
-        },
-        {
-          action: 'budget_line.allocate',
-          entityType: 'budget_line',
-          entityId: parent.id,
-          jurisdictionCode: parent.jurisdictionCode,
-          after: { ...balancesOf(parentAfter), allocationId },
-        },
-      ]);
-      await this.events.publish(m, [
-        {
-          type: 'AllocationRecorded', // triggers the D2 fund-allocation notice (step 4)
-          aggregateType: 'allocation',
-          aggregateId: allocationId,
-          jurisdictionCode: parent.jurisdictionCode,
-          payload: {
-            allocationId,
-            parentLineId: parent.id,
-            childLineId: childId,
-            fromJurisdictionCode: parent.jurisdictionCode,
-            toJurisdictionCode: target.code,
-            amount: formatYuan(amount),
-            issuedOn: input.issuedOn,
-            receivedOn,
-            documentNo: input.documentNo,
-          },
-        },
-      ]);
-      return view;
+      },
+      child: { id: childId, jurisdictionCode: target.code, holderDepartment, title },
+      amount,
+      documentNo: input.documentNo,
+      issuedOn: input.issuedOn,
+      receivedOn,
+      viaPairing,
+      createdBy: actor.id,
+      createdAt,
     });
+    const childLine: BudgetLineView = {
+      id: childId,
+      year: parent.year,
+      sourceCode: source.code,
+      jurisdictionCode: target.code,
+      jurisdictionName: target.name,
+      holderDepartment,
+      documentNo: input.documentNo,
+      title,
+      ...balancesOf({ amount, allocatedDown: 0n, assignedToProjects: 0n, paid: 0n }),
+      receivedOn,
+      parentLineId: parent.id,
+      originAllocationId: allocationId,
+      status: 'active',
+      createdAt: createdAt.toISOString(),
+    };
+    const view: AllocationView = {
+      id: allocationId,
+      parentLineId: parent.id,
+      fromJurisdictionCode: parent.jurisdictionCode,
+      toJurisdictionCode: target.code,
+      amount: formatYuan(amount),
+      documentNo: input.documentNo,
+      issuedOn: input.issuedOn,
+      receivedOn,
+      viaPairing,
+      status: 'active',
+      reversedOn: null,
+      reversalReason: null,
+      childLine,
+    };
+    await this.audit.append(m, actor, [
+      {
+        action: 'allocation.create',
+        entityType: 'allocation',
+        entityId: allocationId,
+        jurisdictionCode: parent.jurisdictionCode,
+        after: view,
+      },
+      {
+        action: 'budget_line.allocate',
+        entityType: 'budget_line',
+        entityId: parent.id,
+        jurisdictionCode: parent.jurisdictionCode,
+        after: { ...balancesOf(parentAfter), allocationId },
+      },
+    ]);
+    await this.events.publish(m, [
+      {
+        type: 'AllocationRecorded', // triggers the D2 fund-allocation notice (step 4)
+        aggregateType: 'allocation',
+        aggregateId: allocationId,
+        jurisdictionCode: parent.jurisdictionCode,
+        payload: {
+          allocationId,
+          parentLineId: parent.id,
+          childLineId: childId,
+          fromJurisdictionCode: parent.jurisdictionCode,
+          toJurisdictionCode: target.code,
+          amount: formatYuan(amount),
+          issuedOn: input.issuedOn,
+          receivedOn,
+          documentNo: input.documentNo,
+        },
+      },
+    ]);
+    return view;
   }
 
   async reverse(

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ProjectsModule } from '@sunshine/projects';
 import { FundingsService } from './fundings.service';
+import { FactorAllocationsService } from './factor-allocations.service';
 import { AllocationsService } from './allocations.service';
 import { BudgetLinesService } from './budget-lines.service';
 import { IntegrityRunsService } from './integrity-runs.service';
@@ -13,6 +14,7 @@ import { PublicLedgerQueries } from './public-ledger.queries';
 @Module({
   imports: [ProjectsModule],
   providers: [
+    FactorAllocationsService,
     FundingsService,
     LedgerRepository,
     BudgetLinesService,
@@ -23,6 +25,7 @@ import { PublicLedgerQueries } from './public-ledger.queries';
     PublicLedgerQueries,
   ],
   exports: [
+    FactorAllocationsService,
     FundingsService,
     BudgetLinesService,
     AllocationsService,

@@ -7,3 +7,4 @@ export * from './integrity-runs.service';
 export * from './funds.module';
 export * from './public-ledger.queries';
 export * from './fundings.service';
+export * from './factor-allocations.service';
