@@ -75,6 +75,7 @@ export async function startApi(databaseUrl: string): Promise<RunningApi> {
       QUEUE_PREFIX: 'sunshine-bench',
       API_PORT: String(port),
       JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
+      PII_KEY: 'bench-pii-key-bench-pii-key-bench-pii-key-0',
       LOG_LEVEL: 'silent',
       DB_POOL_SIZE: '20',
     },

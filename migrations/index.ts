@@ -1,10 +1,12 @@
 import { Foundation1764000000000 } from './1764000000000-foundation';
 import { ProjectsPayments1764100000000 } from './1764100000000-projects-payments';
 import { FactorPlans1764200000000 } from './1764200000000-factor-plans';
+import { Beneficiaries1764300000000 } from './1764300000000-beneficiaries';
 
 /** Every migration, in order. The one DataSource (libs/database) registers this list. */
 export const ALL_MIGRATIONS = [
   Foundation1764000000000,
   ProjectsPayments1764100000000,
   FactorPlans1764200000000,
+  Beneficiaries1764300000000,
 ];

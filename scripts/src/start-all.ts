@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     DATABASE_URL: services.databaseUrl,
     REDIS_URL: services.redisUrl,
     JWT_SECRET: process.env.JWT_SECRET ?? ensureSecret(process.env.DATA_DIR ?? './data', 'jwt-secret'),
+    PII_KEY: process.env.PII_KEY ?? ensureSecret(process.env.DATA_DIR ?? './data', 'pii-key'),
   };
   const children = new Map<string, ChildProcess>();
   let stopping = false;

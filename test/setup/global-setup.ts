@@ -25,5 +25,6 @@ export default async function globalSetup(): Promise<void> {
   process.env.REDIS_URL ??= process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
   process.env.QUEUE_PREFIX = `sunshine-test-${name}`;
   process.env.JWT_SECRET = 'test-secret-test-secret-test-secret-0123456789';
+  process.env.PII_KEY = 'test-pii-key-test-pii-key-test-pii-key-0123';
   process.env.LOG_LEVEL = 'silent';
 }

@@ -6,6 +6,7 @@ import { AuditLogModule } from '@sunshine/audit-log';
 import { DatabaseModule } from '@sunshine/database';
 import { EventsModule } from '@sunshine/events';
 import { FundsModule } from '@sunshine/funds';
+import { HouseholdsModule } from '@sunshine/households';
 import { AuthGuard, IdentityModule } from '@sunshine/identity';
 import { JobsModule } from '@sunshine/jobs';
 import { JurisdictionsModule } from '@sunshine/jurisdictions';
@@ -20,6 +21,7 @@ import { AllocationsController } from './ledger/allocations.controller';
 import { BudgetLinesController } from './ledger/budget-lines.controller';
 import { FactorPlansController } from './ledger/factor-plans.controller';
 import { PeriodsController } from './ledger/periods.controller';
+import { HouseholdsController } from './projects/households.controller';
 import { PaymentsController } from './projects/payments.controller';
 import { ProjectsController } from './projects/projects.controller';
 import { ReferenceController } from './reference/reference.controller';
@@ -40,6 +42,7 @@ import { IntegrityController } from './system/integrity.controller';
     FundsModule,
     ProjectsModule,
     PaymentsModule,
+    HouseholdsModule,
   ],
   controllers: [
     AuthController,
@@ -51,6 +54,7 @@ import { IntegrityController } from './system/integrity.controller';
     FactorPlansController,
     ProjectsController,
     PaymentsController,
+    HouseholdsController,
     AuditLogController,
     IntegrityController,
     HealthController,

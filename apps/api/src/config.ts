@@ -24,6 +24,11 @@ export class ApiConfig {
   @MinLength(32, { message: 'JWT_SECRET must have at least 32 characters' })
   JWT_SECRET?: string;
 
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'PII_KEY must have at least 32 characters' })
+  PII_KEY?: string;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
 

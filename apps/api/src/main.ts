@@ -9,6 +9,7 @@ async function main(): Promise<void> {
   const config = loadApiConfig();
   const services = await ensureBackingServices();
   process.env.JWT_SECRET = config.JWT_SECRET ?? ensureSecret(config.DATA_DIR, 'jwt-secret');
+  process.env.PII_KEY = config.PII_KEY ?? ensureSecret(config.DATA_DIR, 'pii-key');
   const app = await NestFactory.create(ApiModule, { bufferLogs: true });
   configureApiApp(app);
   onShutdownSignal(async () => {

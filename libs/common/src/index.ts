@@ -7,3 +7,4 @@ export * from './validation';
 export * from './exception.filter';
 export * from './config';
 export * from './actor';
+export * from './pii';

@@ -6,6 +6,7 @@ import { AuditLogService } from '@sunshine/audit-log';
 import { IdempotencyContext, StoredAnswer, TransactionRunner } from '@sunshine/database';
 import { DomainEvents } from '@sunshine/events';
 import { FundingsService, PeriodsService } from '@sunshine/funds';
+import { HouseholdsService } from '@sunshine/households';
 import { JurisdictionsService } from '@sunshine/jurisdictions';
 import { Fen, fenFromDb, formatYuan, parseYuan } from '@sunshine/money';
 import { ProjectForMoney, ProjectsService } from '@sunshine/projects';
@@ -19,6 +20,8 @@ export interface CreatePaymentInput {
   purposeCode: string;
   invoiceNo: string;
   paidOn: string;
+  /** 到户补助: the households this payment reaches (in the project's area) */
+  beneficiaryHouseholdIds?: string[];
 }
 
 export interface PaymentView {
@@ -74,6 +77,7 @@ export class PaymentsService {
     private readonly periods: PeriodsService,
     private readonly jurisdictions: JurisdictionsService,
     private readonly reference: ReferenceService,
+    private readonly households: HouseholdsService,
     private readonly audit: AuditLogService,
     private readonly events: DomainEvents,
   ) {}
@@ -176,6 +180,12 @@ export class PaymentsService {
         }
         throw e;
       }
+      await this.households.linkToPayment(
+        m,
+        id,
+        input.beneficiaryHouseholdIds ?? [],
+        project.jurisdictionPath,
+      );
       await this.projects.addMoney(m, project.id, { paid: amount });
       const view = await this.mustView(id, m);
       await this.audit.append(m, actor, [

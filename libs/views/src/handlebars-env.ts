@@ -1,7 +1,10 @@
 import Handlebars from 'handlebars';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { maskIdNumber } from '@sunshine/common';
 import { formatYuan, fenFromDb } from '@sunshine/money';
+
+export { maskIdNumber };
 
 /**
  * One Handlebars environment for the portal, the console and the reports: strict mode (a missing
@@ -45,12 +48,6 @@ export function groupThousands(yuan: string): string {
 /** A timestamp as Beijing time, "2026-11-24 20:15 (北京时间)". */
 export function beijingTime(d: Date): string {
   return `${new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ')}（北京时间）`;
-}
-
-/** ID number → first 6 and last 4 digits (450122********1234). */
-export function maskIdNumber(id: string): string {
-  if (id.length < 10) return '*'.repeat(id.length);
-  return `${id.slice(0, 6)}${'*'.repeat(id.length - 10)}${id.slice(-4)}`;
 }
 
 /** Phone → 138****5678. */

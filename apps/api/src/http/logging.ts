@@ -19,7 +19,7 @@ export function loggerParams(level: string): Params {
         req: (req: { id: string; method: string; url: string }) => ({
           id: req.id,
           method: req.method,
-          url: req.url,
+          url: withoutQueryValues(req.url),
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
@@ -27,4 +27,16 @@ export function loggerParams(level: string): Params {
         req.actor ? { user: req.actor.username, role: req.actor.role } : {},
     },
   };
+}
+
+/** Query values may carry personal data (names, ID numbers typed into a search): log only the names. */
+export function withoutQueryValues(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const names = url
+    .slice(q + 1)
+    .split('&')
+    .filter((p) => p !== '')
+    .map((p) => `${p.split('=')[0]}=*`);
+  return `${url.slice(0, q)}?${names.join('&')}`;
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { IsString, IsUUID, Length } from 'class-validator';
+import { ApiBearerAuth, ApiHeader, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ArrayMaxSize, IsArray, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import { Actor, IsIsoDate, IsYuan, ROLES } from '@sunshine/common';
 import type { IdempotencyContext } from '@sunshine/database';
 import { CurrentActor, Roles } from '@sunshine/identity';
@@ -39,6 +39,13 @@ export class CreatePaymentDto {
   @ApiProperty({ example: '2026-06-15' })
   @IsIsoDate()
   paidOn: string;
+
+  @ApiPropertyOptional({ type: [String], description: '到户补助: ids of the households reached' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @IsUUID('all', { each: true })
+  beneficiaryHouseholdIds?: string[];
 }
 
 @ApiTags('payments')

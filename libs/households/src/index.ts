@@ -1,0 +1,2 @@
+export * from './households.service';
+export * from './households.module';
