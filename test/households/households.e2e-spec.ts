@@ -136,7 +136,10 @@ describe('beneficiary households (受益户): ID numbers encrypted at rest, mask
 
   it('refuses an invalid ID number, a duplicate, and a village outside the caller, writing nothing', async () => {
     const count = () =>
-      withDb(async (c) => (await c.query('SELECT count(*)::int AS n FROM beneficiary_households')).rows[0].n);
+      withDb(
+        async (c) =>
+          (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM beneficiary_households')).rows[0].n,
+      );
     const before = await count();
     const bad = idNumber('450124', '19780512', 404).slice(0, 17) + 'Z';
     const r1 = await create({ idNumber: bad });
@@ -194,7 +197,8 @@ describe('beneficiary households (受益户): ID numbers encrypted at rest, mask
     expect(outside.status).toBe(201);
     const paidBefore = await withDb(
       async (c) =>
-        (await c.query('SELECT paid::text FROM projects WHERE id = $1', [project.id])).rows[0].paid,
+        (await c.query<{ paid: string }>('SELECT paid::text FROM projects WHERE id = $1', [project.id]))
+          .rows[0].paid,
     );
     const refused = await api
       .http()
@@ -208,7 +212,8 @@ describe('beneficiary households (受益户): ID numbers encrypted at rest, mask
     expect(refused.body.details).toEqual([expect.objectContaining({ field: 'beneficiaryHouseholdIds[0]' })]);
     const paidAfter = await withDb(
       async (c) =>
-        (await c.query('SELECT paid::text FROM projects WHERE id = $1', [project.id])).rows[0].paid,
+        (await c.query<{ paid: string }>('SELECT paid::text FROM projects WHERE id = $1', [project.id]))
+          .rows[0].paid,
     );
     expect(paidAfter).toBe(paidBefore);
   });
