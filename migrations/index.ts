@@ -2,6 +2,7 @@ import { Foundation1764000000000 } from './1764000000000-foundation';
 import { ProjectsPayments1764100000000 } from './1764100000000-projects-payments';
 import { FactorPlans1764200000000 } from './1764200000000-factor-plans';
 import { Beneficiaries1764300000000 } from './1764300000000-beneficiaries';
+import { ChangesAttachmentsImports1764400000000 } from './1764400000000-changes-attachments-imports';
 
 /** Every migration, in order. The one DataSource (libs/database) registers this list. */
 export const ALL_MIGRATIONS = [
@@ -9,4 +10,5 @@ export const ALL_MIGRATIONS = [
   ProjectsPayments1764100000000,
   FactorPlans1764200000000,
   Beneficiaries1764300000000,
+  ChangesAttachmentsImports1764400000000,
 ];

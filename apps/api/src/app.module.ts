@@ -15,6 +15,8 @@ import { ProjectsModule } from '@sunshine/projects';
 import { ReferenceModule } from '@sunshine/reference';
 import { AuditLogController } from './audit/audit-log.controller';
 import { loggerParams } from './http/logging';
+import { ImportsController } from './imports/imports.controller';
+import { ImportsService } from './imports/imports.service';
 import { AuthController } from './identity/auth.controller';
 import { UsersController } from './identity/users.controller';
 import { AllocationsController } from './ledger/allocations.controller';
@@ -23,6 +25,7 @@ import { FactorPlansController } from './ledger/factor-plans.controller';
 import { PeriodsController } from './ledger/periods.controller';
 import { HouseholdsController } from './projects/households.controller';
 import { PaymentsController } from './projects/payments.controller';
+import { ProjectChangesController } from './projects/project-changes.controller';
 import { ProjectsController } from './projects/projects.controller';
 import { ReferenceController } from './reference/reference.controller';
 import { HealthController } from './system/health.controller';
@@ -53,12 +56,14 @@ import { IntegrityController } from './system/integrity.controller';
     PeriodsController,
     FactorPlansController,
     ProjectsController,
+    ProjectChangesController,
     PaymentsController,
     HouseholdsController,
+    ImportsController,
     AuditLogController,
     IntegrityController,
     HealthController,
   ],
-  providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [{ provide: APP_GUARD, useClass: AuthGuard }, ImportsService],
 })
 export class ApiModule {}

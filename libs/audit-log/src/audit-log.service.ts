@@ -60,6 +60,9 @@ export const chainOf = (actor: Actor): string => actor.jurisdictionCode;
  * Append-only audit log, one SHA-256 chain per jurisdiction so writes in different jurisdictions
  * do not wait for each other. Appends run inside the caller's transaction (same commit as the change).
  */
+/** Rows per INSERT statement when a batch is large (14 parameters a row, PostgreSQL allows 65,535). */
+const AUDIT_INSERT_CHUNK = 2000;
+
 @Injectable()
 export class AuditLogService {
   constructor(private readonly dataSource: DataSource) {}
@@ -77,9 +80,18 @@ export class AuditLogService {
     let seq = BigInt(head[0].last_seq) - BigInt(entries.length);
     let prev = head[0].last_hash;
     const at = new Date().toISOString();
-    const values: unknown[] = [];
-    const tuples: string[] = [];
+    let values: unknown[] = [];
+    let tuples: string[] = [];
+    const insert = (sql: string) =>
+      `INSERT INTO audit_log (chain, seq, at, actor_id, actor_username, actor_role, action, entity_type, entity_id,
+                              jurisdiction_code, before, after, prev_hash, hash) VALUES ${sql}`;
     for (const e of entries) {
+      if (tuples.length === AUDIT_INSERT_CHUNK) {
+        // a large batch (an import) goes in several statements: PostgreSQL takes at most 65,535 parameters
+        await m.query(insert(tuples.join(', ')), values);
+        values = [];
+        tuples = [];
+      }
       seq += 1n;
       const material: AuditRecordMaterial = {
         chain,
@@ -118,10 +130,7 @@ export class AuditLogService {
     }
     values.push(prev);
     await m.query(
-      `WITH ins AS (
-         INSERT INTO audit_log (chain, seq, at, actor_id, actor_username, actor_role, action, entity_type, entity_id,
-                                jurisdiction_code, before, after, prev_hash, hash)
-         VALUES ${tuples.join(', ')} RETURNING 1)
+      `WITH ins AS (${insert(tuples.join(', '))} RETURNING 1)
        UPDATE audit_chain_heads SET last_hash = $${values.length} WHERE chain = $1 AND (SELECT count(*) FROM ins) > 0`,
       values,
     );

@@ -8,6 +8,9 @@ export const ERROR_STATUS = {
   IDEMPOTENCY_CONFLICT: 409,
   INVALID_TRANSITION: 409,
   CONFLICT: 409,
+  CHANGE_PENDING: 409,
+  FILE_TOO_LARGE: 413,
+  UNSUPPORTED_FILE_TYPE: 415,
   INSUFFICIENT_BALANCE: 422,
   PROJECT_NOT_APPROVED: 422,
   NEGATIVE_LIST: 422,
@@ -19,6 +22,8 @@ export const ERROR_STATUS = {
   MANAGEMENT_FEE_LIMIT: 422,
   DUPLICATE_INVOICE: 422,
   PROGRESS_REGRESSION: 422,
+  BUDGET_BELOW_FUNDED: 422,
+  IMPORT_REJECTED: 422,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   UNAVAILABLE: 503,
@@ -36,6 +41,8 @@ export interface ErrorBody {
   code: string;
   message: string;
   details: ErrorDetail[];
+  /** more about the refusal where a code needs it (an import's row-level report) */
+  [more: string]: unknown;
 }
 
 /** A mistake of the caller or a broken business rule; the filter turns it into the API.md error shape. */
@@ -45,13 +52,20 @@ export class DomainError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details: ErrorDetail[] = [],
+    readonly more: Record<string, unknown> = {},
   ) {
     super(message);
     this.status = ERROR_STATUS[code];
   }
 
   toBody(): ErrorBody {
-    return { statusCode: this.status, code: this.code, message: this.message, details: this.details };
+    return {
+      statusCode: this.status,
+      code: this.code,
+      message: this.message,
+      details: this.details,
+      ...this.more,
+    };
   }
 }
 

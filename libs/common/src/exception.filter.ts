@@ -8,8 +8,8 @@ const HTTP_CODES: Record<number, string> = {
   403: 'FORBIDDEN_ROLE',
   404: 'NOT_FOUND',
   409: 'CONFLICT',
-  413: 'VALIDATION_FAILED',
-  415: 'VALIDATION_FAILED',
+  413: 'FILE_TOO_LARGE',
+  415: 'UNSUPPORTED_FILE_TYPE',
   422: 'BUSINESS_RULE',
   429: 'RATE_LIMITED',
   503: 'UNAVAILABLE',
@@ -41,7 +41,12 @@ export class ApiExceptionFilter implements ExceptionFilter {
             ? (response as { message: string }).message
             : exception.message;
       const code = HTTP_CODES[status] ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST');
-      const details = status === 400 ? [{ field: 'body', problem: message }] : [];
+      const details =
+        status === 400
+          ? [{ field: 'body', problem: message }]
+          : status === 413
+            ? [{ field: 'file', problem: message }]
+            : [];
       return { statusCode: status, code, message, details };
     }
     const parserError = exception as { type?: unknown; status?: unknown };

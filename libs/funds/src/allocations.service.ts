@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor, assertCovers, assertRole, DomainError, notFound, todayInChina } from '@sunshine/common';
-import { AuditLogService } from '@sunshine/audit-log';
+import { AuditEntry, AuditLogService } from '@sunshine/audit-log';
 import { IdempotencyContext, StoredAnswer, TransactionRunner } from '@sunshine/database';
-import { DomainEvents } from '@sunshine/events';
+import { DomainEvent, DomainEvents } from '@sunshine/events';
 import { Jurisdiction, JurisdictionsService } from '@sunshine/jurisdictions';
 import { Fen, fenFromDb, formatYuan, parseYuan } from '@sunshine/money';
 import { ReferenceService } from '@sunshine/reference';
@@ -66,6 +66,20 @@ interface AllocationRow {
  * paired one) as a child line held there, and reverses such allocations. Balances change in the same
  * transaction, under the parent line's row lock, with ledger entries, audit rows and a domain event.
  */
+interface AllocationContext {
+  parent: BudgetLineRecord;
+  holder: Jurisdiction;
+  target: Jurisdiction;
+  viaPairing: boolean;
+  sourceCode: string;
+}
+
+/** Audit rows and events an allocation leaves for its batch to write at once (the line is updated by the batch). */
+interface Deferred {
+  audit: AuditEntry[];
+  events: DomainEvent[];
+}
+
 @Injectable()
 export class AllocationsService {
   constructor(
@@ -85,7 +99,46 @@ export class AllocationsService {
     input: CreateAllocationInput,
     idempotency?: IdempotencyContext,
   ): Promise<StoredAnswer<AllocationView>> {
+    const prepared = await this.prepare(actor, parentLineId, input);
+    return this.tx.run(idempotency, 201, (m) => this.allocateIn(m, actor, prepared.ctx, prepared.input));
+  }
+
+  /** The same checks and write as `create`, inside the caller's transaction (imports: all rows or none). */
+  async createIn(
+    m: EntityManager,
+    actor: Actor,
+    parentLineId: string,
+    input: CreateAllocationInput,
+  ): Promise<AllocationView> {
+    const prepared = await this.prepare(actor, parentLineId, input, m);
+    return this.allocateIn(m, actor, prepared.ctx, prepared.input);
+  }
+
+  /** Checks that need no lock: role, amount, dates, the line and the target jurisdiction. */
+  private async prepare(
+    actor: Actor,
+    parentLineId: string,
+    input: CreateAllocationInput,
+    m?: EntityManager,
+  ): Promise<{
+    ctx: AllocationContext;
+    input: CreateAllocationInput & { receivedOn: string };
+  }> {
     assertRole(actor, WRITER_ROLES);
+    const parent = await this.repo.findLine(parentLineId, m);
+    if (!parent) throw notFound('budget line', parentLineId);
+    assertCovers(actor, parent.jurisdictionPath, 'id');
+    return this.checkItem(parent, input);
+  }
+
+  /** The checks of one allocation against its (already found and covered) parent line. */
+  private async checkItem(
+    parent: BudgetLineRecord,
+    input: CreateAllocationInput,
+  ): Promise<{
+    ctx: AllocationContext;
+    input: CreateAllocationInput & { receivedOn: string };
+  }> {
     const amount = parseYuan(input.amount);
     if (amount === 0n) {
       throw new DomainError('VALIDATION_FAILED', 'amount must be positive', [
@@ -98,9 +151,6 @@ export class AllocationsService {
         { field: 'receivedOn', problem: 'before issuedOn' },
       ]);
     }
-    const parent = await this.repo.findLine(parentLineId);
-    if (!parent) throw notFound('budget line', parentLineId);
-    assertCovers(actor, parent.jurisdictionPath, 'id');
     if (parent.status !== 'active') {
       throw new DomainError('INVALID_TARGET', 'this budget line has been reversed', [
         { field: 'id', problem: 'reversed' },
@@ -120,15 +170,67 @@ export class AllocationsService {
     const viaPairing = await this.checkTarget(parent, target);
     const source = await this.reference.fundSource(parent.sourceCode);
     const holder = await this.jurisdictions.get(parent.jurisdictionCode);
+    return {
+      ctx: { parent, holder, target, viaPairing, sourceCode: source.code },
+      input: { ...input, receivedOn },
+    };
+  }
 
-    return this.tx.run(idempotency, 201, (m) =>
-      this.allocateIn(
-        m,
-        actor,
-        { parent, holder, target, viaPairing, sourceCode: source.code },
-        { ...input, receivedOn },
-      ),
-    );
+  /**
+   * Many allocations of one line inside the caller's transaction (imports). Each item passes the same
+   * checks as `create`, against a running balance kept under the line's row lock; the line row is updated
+   * once at the end, so thousands of rows do not leave thousands of row versions behind in one
+   * transaction. A refused item writes nothing and comes back as its error; the caller decides what to do
+   * (an import rolls everything back when any item is refused).
+   */
+  async createBatchIn(
+    m: EntityManager,
+    actor: Actor,
+    parentLineId: string,
+    items: CreateAllocationInput[],
+  ): Promise<(AllocationView | DomainError)[]> {
+    assertRole(actor, WRITER_ROLES);
+    await this.repo.lockLine(m, parentLineId);
+    const parent = await this.repo.findLine(parentLineId, m);
+    if (!parent) return items.map(() => notFound('budget line', parentLineId));
+    assertCovers(actor, parent.jurisdictionPath, 'id');
+    let available = availableOf(parent);
+    let taken = 0n;
+    const deferred: Deferred = { audit: [], events: [] };
+    const out: (AllocationView | DomainError)[] = [];
+    for (const item of items) {
+      try {
+        const checked = await this.checkItem(parent, item);
+        const amount = parseYuan(item.amount);
+        if (amount > available) {
+          throw new DomainError(
+            'INSUFFICIENT_BALANCE',
+            'the budget line does not have this amount available',
+            [{ field: 'amount', problem: `available ${formatYuan(available)}` }],
+          );
+        }
+        out.push(await this.allocateIn(m, actor, checked.ctx, checked.input, deferred));
+        available -= amount;
+        taken += amount;
+      } catch (e) {
+        if (!(e instanceof DomainError)) throw e;
+        out.push(e);
+      }
+    }
+    if (taken > 0n) {
+      const after = await this.repo.takeForAllocation(m, parent.id, taken);
+      if (!after) throw new Error(`budget line ${parent.id} lost its balance under its own row lock`);
+      deferred.audit.push({
+        action: 'budget_line.allocate',
+        entityType: 'budget_line',
+        entityId: parent.id,
+        jurisdictionCode: parent.jurisdictionCode,
+        after: { ...balancesOf(after), allocations: out.filter((o) => !(o instanceof DomainError)).length },
+      });
+    }
+    await this.audit.append(m, actor, deferred.audit);
+    await this.events.publish(m, deferred.events);
+    return out;
   }
 
   /**
@@ -178,14 +280,9 @@ export class AllocationsService {
   private async allocateIn(
     m: EntityManager,
     actor: Actor,
-    ctx: {
-      parent: BudgetLineRecord;
-      holder: Jurisdiction;
-      target: Jurisdiction;
-      viaPairing: boolean;
-      sourceCode: string;
-    },
+    ctx: AllocationContext,
     input: CreateAllocationInput & { receivedOn: string },
+    deferred?: Deferred,
   ): Promise<AllocationView> {
     const { parent, holder, target, viaPairing } = ctx;
     const source = { code: ctx.sourceCode };
@@ -197,8 +294,9 @@ export class AllocationsService {
       { target: holder, date: input.issuedOn, field: 'issuedOn' },
       { target, date: receivedOn, field: 'receivedOn' },
     ]);
-    const parentAfter = await this.repo.takeForAllocation(m, parent.id, amount);
-    if (!parentAfter) {
+    // in a batch the caller checks a running balance under the line's lock and takes the total once
+    const parentAfter = deferred ? null : await this.repo.takeForAllocation(m, parent.id, amount);
+    if (!deferred && !parentAfter) {
       const now = await this.repo.findLine(parent.id, m);
       throw new DomainError('INSUFFICIENT_BALANCE', 'the budget line does not have this amount available', [
         { field: 'amount', problem: `available ${formatYuan(now ? availableOf(now) : 0n)}` },
@@ -255,14 +353,37 @@ export class AllocationsService {
       reversalReason: null,
       childLine,
     };
-    await this.audit.append(m, actor, [
-      {
-        action: 'allocation.create',
-        entityType: 'allocation',
-        entityId: allocationId,
-        jurisdictionCode: parent.jurisdictionCode,
-        after: view,
+    const created: AuditEntry = {
+      action: 'allocation.create',
+      entityType: 'allocation',
+      entityId: allocationId,
+      jurisdictionCode: parent.jurisdictionCode,
+      after: view,
+    };
+    const event: DomainEvent = {
+      type: 'AllocationRecorded', // triggers the D2 fund-allocation notice (step 4)
+      aggregateType: 'allocation',
+      aggregateId: allocationId,
+      jurisdictionCode: parent.jurisdictionCode,
+      payload: {
+        allocationId,
+        parentLineId: parent.id,
+        childLineId: childId,
+        fromJurisdictionCode: parent.jurisdictionCode,
+        toJurisdictionCode: target.code,
+        amount: formatYuan(amount),
+        issuedOn: input.issuedOn,
+        receivedOn,
+        documentNo: input.documentNo,
       },
+    };
+    if (deferred || !parentAfter) {
+      deferred?.audit.push(created);
+      deferred?.events.push(event);
+      return view;
+    }
+    await this.audit.append(m, actor, [
+      created,
       {
         action: 'budget_line.allocate',
         entityType: 'budget_line',
@@ -271,25 +392,7 @@ export class AllocationsService {
         after: { ...balancesOf(parentAfter), allocationId },
       },
     ]);
-    await this.events.publish(m, [
-      {
-        type: 'AllocationRecorded', // triggers the D2 fund-allocation notice (step 4)
-        aggregateType: 'allocation',
-        aggregateId: allocationId,
-        jurisdictionCode: parent.jurisdictionCode,
-        payload: {
-          allocationId,
-          parentLineId: parent.id,
-          childLineId: childId,
-          fromJurisdictionCode: parent.jurisdictionCode,
-          toJurisdictionCode: target.code,
-          amount: formatYuan(amount),
-          issuedOn: input.issuedOn,
-          receivedOn,
-          documentNo: input.documentNo,
-        },
-      },
-    ]);
+    await this.events.publish(m, [event]);
     return view;
   }
 

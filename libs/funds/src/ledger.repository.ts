@@ -116,6 +116,12 @@ export class LedgerRepository {
    * allocated_down += amount if the line is active and has it available (the row lock serialises concurrent
    * takers; the WHERE is re-checked after the wait). Returns the balances after, or null when refused.
    */
+  /** Locks a line row until the end of the transaction (a batch checks a running balance under it). */
+  async lockLine(m: EntityManager, id: string): Promise<void> {
+    if (!UUID.test(id)) return;
+    await m.query(`SELECT 1 FROM budget_lines WHERE id = $1 FOR UPDATE`, [id]);
+  }
+
   async takeForAllocation(m: EntityManager, lineId: string, amount: Fen): Promise<Balances | null> {
     const result = await m.query<[BalanceRow[], number]>(
       `UPDATE budget_lines SET allocated_down = allocated_down + $2

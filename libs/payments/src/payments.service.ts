@@ -7,7 +7,7 @@ import { IdempotencyContext, StoredAnswer, TransactionRunner } from '@sunshine/d
 import { DomainEvents } from '@sunshine/events';
 import { FundingsService, PeriodsService } from '@sunshine/funds';
 import { HouseholdsService } from '@sunshine/households';
-import { JurisdictionsService } from '@sunshine/jurisdictions';
+import { Jurisdiction, JurisdictionsService } from '@sunshine/jurisdictions';
 import { Fen, fenFromDb, formatYuan, parseYuan } from '@sunshine/money';
 import { ProjectForMoney, ProjectsService } from '@sunshine/projects';
 import { ReferenceService } from '@sunshine/reference';
@@ -87,13 +87,35 @@ export class PaymentsService {
     input: CreatePaymentInput,
     idempotency?: IdempotencyContext,
   ): Promise<StoredAnswer<PaymentView>> {
+    const prepared = await this.prepare(actor, input);
+    return this.tx.run(idempotency, 201, (m) => this.payIn(m, actor, input, prepared));
+  }
+
+  /** The same controls and write as `create`, inside the caller's transaction (imports: all rows or none). */
+  async createIn(m: EntityManager, actor: Actor, input: CreatePaymentInput): Promise<PaymentView> {
+    const prepared = await this.prepare(actor, input, m);
+    return this.payIn(m, actor, input, prepared);
+  }
+
+  /** Checks that need no lock: role, amount, the project and who may pay from it, the purpose. */
+  private async prepare(
+    actor: Actor,
+    input: CreatePaymentInput,
+    m?: EntityManager,
+  ): Promise<{
+    amount: Fen;
+    project: ProjectForMoney;
+    purpose: { code: string; name: string; prohibited: boolean; basis: string | null };
+    projectJurisdiction: Jurisdiction;
+    county: Jurisdiction;
+  }> {
     assertRole(actor, ['project_owner', 'finance', 'admin']);
     const amount = parseYuan(input.amount);
     if (amount === 0n)
       throw new DomainError('VALIDATION_FAILED', 'amount must be positive', [
         { field: 'amount', problem: 'zero' },
       ]);
-    const project = await this.projects.forMoney(input.projectId);
+    const project = await this.projects.forMoney(input.projectId, m);
     if (!project) throw notFound('project', input.projectId);
     this.assertMayPay(actor, project);
     const purpose = (await this.reference.paymentPurposes()).find((p) => p.code === input.purposeCode);
@@ -105,116 +127,118 @@ export class PaymentsService {
     const projectJurisdiction = await this.jurisdictions.get(project.jurisdictionCode);
     const county = await this.jurisdictions.countyOf(projectJurisdiction);
     if (!county) throw new Error(`project ${project.code} lies in no county`);
+    return { amount, project, purpose, projectJurisdiction, county };
+  }
 
-    return this.tx.run(idempotency, 201, async (m) => {
-      // lock order everywhere: project, funding, budget line, audit chain head
-      const locked = await this.projects.forMoney(project.id, m, true);
-      if (!locked) throw notFound('project', project.id);
-      const line = await this.fundings.findLine(input.budgetLineId, m);
-      if (!line) throw notFound('budget line', input.budgetLineId);
-      await this.fundings.assertFundable(locked, line); // PROJECT_NOT_APPROVED, SOURCE_NOT_PERMITTED
-      if (purpose.prohibited) {
-        throw new DomainError(
-          'NEGATIVE_LIST',
-          `${purpose.name} may never be paid from poverty funds (${purpose.basis ?? '负面清单'})`,
-          [{ field: 'purposeCode', problem: 'on the negative list' }],
-        );
-      }
-      await this.periods.assertOpen(m, projectJurisdiction, input.paidOn, 'paidOn');
-      const funding = await this.fundings.findFunding(m, project.id, line.id);
-      if (!funding) {
-        throw new DomainError('INSUFFICIENT_BALANCE', 'the project has no funding from this budget line', [
-          { field: 'budgetLineId', problem: 'no funding from this line' },
-        ]);
-      }
-      if (purpose.code === MANAGEMENT_FEE_PURPOSE)
-        await this.assertManagementFee(m, county.path, county.code, line.year, amount);
-      const duplicate = await m.query<unknown[]>(
-        `SELECT 1 FROM payments WHERE payee = $1 AND invoice_no = $2 AND status = 'active' LIMIT 1`,
-        [input.payee, input.invoiceNo],
+  private async payIn(
+    m: EntityManager,
+    actor: Actor,
+    input: CreatePaymentInput,
+    prepared: Awaited<ReturnType<PaymentsService['prepare']>>,
+  ): Promise<PaymentView> {
+    const { amount, project, purpose, projectJurisdiction, county } = prepared;
+    // lock order everywhere: project, funding, budget line, audit chain head
+    const locked = await this.projects.forMoney(project.id, m, true);
+    if (!locked) throw notFound('project', project.id);
+    const line = await this.fundings.findLine(input.budgetLineId, m);
+    if (!line) throw notFound('budget line', input.budgetLineId);
+    await this.fundings.assertFundable(locked, line); // PROJECT_NOT_APPROVED, SOURCE_NOT_PERMITTED
+    if (purpose.prohibited) {
+      throw new DomainError(
+        'NEGATIVE_LIST',
+        `${purpose.name} may never be paid from poverty funds (${purpose.basis ?? '负面清单'})`,
+        [{ field: 'purposeCode', problem: 'on the negative list' }],
       );
-      if (duplicate.length > 0) throw duplicateInvoice();
-      const id = randomUUID();
-      const debited = await this.fundings.debit(m, {
-        fundingId: funding.id,
-        lineId: line.id,
-        amount,
-        paymentId: id,
-        paidOn: input.paidOn,
-        projectJurisdictionCode: project.jurisdictionCode,
-        createdBy: actor.id,
-      });
-      if (!debited) {
-        const now = await this.fundings.findFunding(m, project.id, line.id);
-        throw new DomainError(
-          'INSUFFICIENT_BALANCE',
-          'the project funding from this line does not cover the payment',
-          [{ field: 'amount', problem: `available ${formatYuan(now ? now.amount - now.paid : 0n)}` }],
-        );
-      }
-      try {
-        await m.query(
-          `INSERT INTO payments (id, project_id, funding_id, line_id, county_code, year, amount, payee, purpose_code, invoice_no,
-             paid_on, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-          [
-            id,
-            project.id,
-            funding.id,
-            line.id,
-            county.code,
-            line.year,
-            amount.toString(),
-            input.payee,
-            purpose.code,
-            input.invoiceNo,
-            input.paidOn,
-            actor.id,
-          ],
-        );
-      } catch (e) {
-        // a concurrent payment of the same invoice committed between the check and the insert
-        const constraint =
-          e instanceof QueryFailedError ? (e.driverError as { constraint?: string }).constraint : undefined;
-        if (constraint === 'payments_invoice_uq') {
-          throw duplicateInvoice();
-        }
-        throw e;
-      }
-      await this.households.linkToPayment(
-        m,
-        id,
-        input.beneficiaryHouseholdIds ?? [],
-        project.jurisdictionPath,
-      );
-      await this.projects.addMoney(m, project.id, { paid: amount });
-      const view = await this.mustView(id, m);
-      await this.audit.append(m, actor, [
-        {
-          action: 'payment.create',
-          entityType: 'payment',
-          entityId: id,
-          jurisdictionCode: project.jurisdictionCode,
-          after: view,
-        },
+    }
+    await this.periods.assertOpen(m, projectJurisdiction, input.paidOn, 'paidOn');
+    const funding = await this.fundings.findFunding(m, project.id, line.id);
+    if (!funding) {
+      throw new DomainError('INSUFFICIENT_BALANCE', 'the project has no funding from this budget line', [
+        { field: 'budgetLineId', problem: 'no funding from this line' },
       ]);
-      await this.events.publish(m, [
-        {
-          type: 'PaymentMade',
-          aggregateType: 'payment',
-          aggregateId: id,
-          jurisdictionCode: project.jurisdictionCode,
-          payload: {
-            paymentId: id,
-            projectId: project.id,
-            budgetLineId: line.id,
-            amount: formatYuan(amount),
-            paidOn: input.paidOn,
-            purposeCode: purpose.code,
-          },
-        },
-      ]);
-      return view;
+    }
+    if (purpose.code === MANAGEMENT_FEE_PURPOSE)
+      await this.assertManagementFee(m, county.path, county.code, line.year, amount);
+    const duplicate = await m.query<unknown[]>(
+      `SELECT 1 FROM payments WHERE payee = $1 AND invoice_no = $2 AND status = 'active' LIMIT 1`,
+      [input.payee, input.invoiceNo],
+    );
+    if (duplicate.length > 0) throw duplicateInvoice();
+    const id = randomUUID();
+    const debited = await this.fundings.debit(m, {
+      fundingId: funding.id,
+      lineId: line.id,
+      amount,
+      paymentId: id,
+      paidOn: input.paidOn,
+      projectJurisdictionCode: project.jurisdictionCode,
+      createdBy: actor.id,
     });
+    if (!debited) {
+      const now = await this.fundings.findFunding(m, project.id, line.id);
+      throw new DomainError(
+        'INSUFFICIENT_BALANCE',
+        'the project funding from this line does not cover the payment',
+        [{ field: 'amount', problem: `available ${formatYuan(now ? now.amount - now.paid : 0n)}` }],
+      );
+    }
+    try {
+      await m.query(
+        `INSERT INTO payments (id, project_id, funding_id, line_id, county_code, year, amount, payee, purpose_code, invoice_no,
+           paid_on, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        [
+          id,
+          project.id,
+          funding.id,
+          line.id,
+          county.code,
+          line.year,
+          amount.toString(),
+          input.payee,
+          purpose.code,
+          input.invoiceNo,
+          input.paidOn,
+          actor.id,
+        ],
+      );
+    } catch (e) {
+      // a concurrent payment of the same invoice committed between the check and the insert
+      const constraint =
+        e instanceof QueryFailedError ? (e.driverError as { constraint?: string }).constraint : undefined;
+      if (constraint === 'payments_invoice_uq') {
+        throw duplicateInvoice();
+      }
+      throw e;
+    }
+    await this.households.linkToPayment(m, id, input.beneficiaryHouseholdIds ?? [], project.jurisdictionPath);
+    await this.projects.addMoney(m, project.id, { paid: amount });
+    const view = await this.mustView(id, m);
+    await this.audit.append(m, actor, [
+      {
+        action: 'payment.create',
+        entityType: 'payment',
+        entityId: id,
+        jurisdictionCode: project.jurisdictionCode,
+        after: view,
+      },
+    ]);
+    await this.events.publish(m, [
+      {
+        type: 'PaymentMade',
+        aggregateType: 'payment',
+        aggregateId: id,
+        jurisdictionCode: project.jurisdictionCode,
+        payload: {
+          paymentId: id,
+          projectId: project.id,
+          budgetLineId: line.id,
+          amount: formatYuan(amount),
+          paidOn: input.paidOn,
+          purposeCode: purpose.code,
+        },
+      },
+    ]);
+    return view;
   }
 
   async reverse(

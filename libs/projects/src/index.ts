@@ -1,3 +1,4 @@
 export * from './project-lifecycle';
 export * from './projects.service';
 export * from './projects.module';
+export * from './project-changes.service';

@@ -382,6 +382,16 @@ export class ProjectsService {
     });
   }
 
+  /** Project codes (XM-…) → ids, for imports that name projects by their code. */
+  async idsByCode(codes: string[]): Promise<Map<string, string>> {
+    if (codes.length === 0) return new Map();
+    const rows = await this.dataSource.query<{ id: string; code: string }[]>(
+      `SELECT id, code FROM projects WHERE code = ANY($1::text[])`,
+      [codes],
+    );
+    return new Map(rows.map((r) => [r.code, r.id]));
+  }
+
   /** For fundings and payments (optionally locking the project row in the caller's transaction). */
   async forMoney(id: string, m?: EntityManager, lock = false): Promise<ProjectForMoney | null> {
     const row = await this.findRow(id, m, lock);
