@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import { Client } from 'pg';
 
 /**
@@ -27,4 +29,6 @@ export default async function globalSetup(): Promise<void> {
   process.env.JWT_SECRET = 'test-secret-test-secret-test-secret-0123456789';
   process.env.PII_KEY = 'test-pii-key-test-pii-key-test-pii-key-0123';
   process.env.LOG_LEVEL = 'silent';
+  // uploaded files of this run (attachments) go to a folder of their own
+  process.env.FILES_DIR = path.join(os.tmpdir(), `${name}-files`);
 }

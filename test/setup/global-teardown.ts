@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { Client } from 'pg';
 
 /** Drops the run's database (KEEP_TEST_DB=1 keeps it for a look). */
@@ -10,4 +11,7 @@ export default async function globalTeardown(): Promise<void> {
   await client.connect();
   await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`);
   await client.end();
+  if (process.env.FILES_DIR?.includes('sunshine_test_')) {
+    rmSync(process.env.FILES_DIR, { recursive: true, force: true });
+  }
 }

@@ -24,6 +24,7 @@ import { BudgetLinesController } from './ledger/budget-lines.controller';
 import { FactorPlansController } from './ledger/factor-plans.controller';
 import { PeriodsController } from './ledger/periods.controller';
 import { HouseholdsController } from './projects/households.controller';
+import { AttachmentsController } from './projects/attachments.controller';
 import { PaymentsController } from './projects/payments.controller';
 import { ProjectChangesController } from './projects/project-changes.controller';
 import { ProjectsController } from './projects/projects.controller';
@@ -57,6 +58,7 @@ import { IntegrityController } from './system/integrity.controller';
     FactorPlansController,
     ProjectsController,
     ProjectChangesController,
+    AttachmentsController,
     PaymentsController,
     HouseholdsController,
     ImportsController,

@@ -19,6 +19,11 @@ export class ApiConfig {
   @Max(65535)
   API_PORT: number = 3000;
 
+  /** uploaded files (progress-report attachments); default DATA_DIR/files */
+  @IsOptional()
+  @IsString()
+  FILES_DIR?: string;
+
   @IsOptional()
   @IsString()
   @MinLength(32, { message: 'JWT_SECRET must have at least 32 characters' })

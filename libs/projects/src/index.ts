@@ -2,3 +2,4 @@ export * from './project-lifecycle';
 export * from './projects.service';
 export * from './projects.module';
 export * from './project-changes.service';
+export * from './progress-attachments.service';

@@ -17,6 +17,7 @@ import {
 } from '@sunshine/imports';
 import { PaymentsService } from '@sunshine/payments';
 import { ProjectsService } from '@sunshine/projects';
+import { uploadedFilename } from '@sunshine/storage';
 import {
   AllocationImportRow,
   IMPORT_COLUMNS,
@@ -80,7 +81,7 @@ export class ImportsService {
     const started = Date.now();
     const columns = IMPORT_COLUMNS[kind];
     const sha256 = createHash('sha256').update(file.buffer).digest('hex');
-    const filename = file.originalname.normalize('NFC').slice(0, 255);
+    const filename = uploadedFilename(file.originalname).normalize('NFC').slice(0, 255);
     const table = await readTable(file.buffer, columns);
     const errors: ImportError[] = [];
     const rows = await this.validateRows(kind, table.rows, errors);
