@@ -28,17 +28,18 @@ describe('progress-report attachments: sniffed type, size limit, SHA-256, served
   let reportId: string;
   beforeAll(async () => {
     api = await startTestApi();
-    await api
+    const created = await api
       .http()
       .post('/api/users')
       .set('Authorization', `Bearer ${await api.token('admin')}`)
       .send({
-        username: 'owner.other',
+        username: 'owner.water',
         password: DEMO_PASSWORD,
         role: 'project_owner',
         jurisdictionCode: '450124',
         unit: '马山县水利局',
       });
+    expect(created.status).toBe(201);
     project = await approvedProject(api);
     const rep = await api
       .http()
@@ -124,7 +125,7 @@ describe('progress-report attachments: sniffed type, size limit, SHA-256, served
     expect((await download(url, 'auditor.city')).res.status).toBe(200);
     expect((await download(url, 'poverty.county')).res.status).toBe(200);
     expect((await download(url, 'finance.shanglin')).res.status).toBe(403);
-    expect((await download(url, 'owner.other')).res.status).toBe(403); // another unit's project
+    expect((await download(url, 'owner.water')).res.status).toBe(403); // another unit's project
     expect((await fetch(`${api.url}${url}`)).status).toBe(401);
     expect(
       (await download('/api/attachments/00000000-0000-0000-0000-000000000000', 'admin')).res.status,
@@ -146,7 +147,7 @@ describe('progress-report attachments: sniffed type, size limit, SHA-256, served
     const tooBig = await upload(big, 'big.pdf', 'application/pdf');
     expect(tooBig.status).toBe(413);
     expect(tooBig.body.code).toBe('FILE_TOO_LARGE');
-    expect((await upload(PNG, 'p.png', 'image/png', 'owner.other')).status).toBe(403);
+    expect((await upload(PNG, 'p.png', 'image/png', 'owner.water')).status).toBe(403);
     expect((await upload(PNG, 'p.png', 'image/png', 'auditor.city')).status).toBe(403);
     const other = await approvedProject(api);
     const rep = await api
