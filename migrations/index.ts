@@ -3,6 +3,7 @@ import { ProjectsPayments1764100000000 } from './1764100000000-projects-payments
 import { FactorPlans1764200000000 } from './1764200000000-factor-plans';
 import { Beneficiaries1764300000000 } from './1764300000000-beneficiaries';
 import { ChangesAttachmentsImports1764400000000 } from './1764400000000-changes-attachments-imports';
+import { Monitoring1764500000000 } from './1764500000000-monitoring';
 
 /** Every migration, in order. The one DataSource (libs/database) registers this list. */
 export const ALL_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const ALL_MIGRATIONS = [
   FactorPlans1764200000000,
   Beneficiaries1764300000000,
   ChangesAttachmentsImports1764400000000,
+  Monitoring1764500000000,
 ];

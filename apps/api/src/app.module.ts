@@ -13,10 +13,13 @@ import { JurisdictionsModule } from '@sunshine/jurisdictions';
 import { PaymentsModule } from '@sunshine/payments';
 import { ProjectsModule } from '@sunshine/projects';
 import { ReferenceModule } from '@sunshine/reference';
+import { CalendarModule } from '@sunshine/calendar';
+import { MonitoringModule } from '@sunshine/monitoring';
 import { AuditLogController } from './audit/audit-log.controller';
 import { loggerParams } from './http/logging';
 import { ImportsController } from './imports/imports.controller';
 import { ImportsService } from './imports/imports.service';
+import { MonitoringController } from './monitoring/monitoring.controller';
 import { AuthController } from './identity/auth.controller';
 import { UsersController } from './identity/users.controller';
 import { AllocationsController } from './ledger/allocations.controller';
@@ -47,6 +50,8 @@ import { IntegrityController } from './system/integrity.controller';
     ProjectsModule,
     PaymentsModule,
     HouseholdsModule,
+    CalendarModule,
+    MonitoringModule,
   ],
   controllers: [
     AuthController,
@@ -62,6 +67,7 @@ import { IntegrityController } from './system/integrity.controller';
     PaymentsController,
     HouseholdsController,
     ImportsController,
+    MonitoringController,
     AuditLogController,
     IntegrityController,
     HealthController,

@@ -1,0 +1,179 @@
+import { Body, Controller, Get, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { Actor, IsIsoDate, ROLES } from '@sunshine/common';
+import { CalendarService } from '@sunshine/calendar';
+import { CurrentActor, Roles } from '@sunshine/identity';
+import { MilestoneScheduleView, SpendingProgressItem, SpendingProgressService } from '@sunshine/monitoring';
+import { JURISDICTION_CODE } from '../http/common.dto';
+
+const PERCENT = /^(100|[1-9]?[0-9])(\.[0-9]{1,2})?$/;
+
+export class ProgressQuery {
+  @ApiProperty({ example: 2025 })
+  @Type(() => Number)
+  @IsInt()
+  @Min(2000)
+  @Max(2100)
+  year: number;
+
+  @ApiPropertyOptional({ example: '450125', description: 'default: the caller’s jurisdiction' })
+  @IsOptional()
+  @Matches(JURISDICTION_CODE)
+  jurisdictionCode?: string;
+
+  @ApiPropertyOptional({
+    example: '2025-06-30',
+    description: 'progress as it stood at the end of this day (default today)',
+  })
+  @IsOptional()
+  @IsIsoDate()
+  asOf?: string;
+
+  @ApiPropertyOptional({ example: 'CN-FIN' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  sourceCode?: string;
+}
+
+export class MilestoneDto {
+  @ApiProperty({ example: '2025-06-30' })
+  @IsIsoDate()
+  dueOn: string;
+
+  @ApiProperty({ example: '30', description: 'percent of the funds paid out by dueOn' })
+  @Matches(PERCENT, { message: 'targetPercent must be 0–100 with at most two decimals' })
+  targetPercent: string;
+}
+
+export class ScheduleQuery {
+  @Matches(JURISDICTION_CODE)
+  jurisdictionCode: string;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(2000)
+  @Max(2100)
+  year: number;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  sourceCode?: string;
+}
+
+export class SetScheduleDto extends ScheduleQuery {
+  @ApiProperty({ type: [MilestoneDto] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(24)
+  @ValidateNested({ each: true })
+  @Type(() => MilestoneDto)
+  milestones: MilestoneDto[];
+
+  @ApiPropertyOptional({ example: '对口帮扶三年计划：2016年30%，2017年80%，2018年100%' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  note?: string;
+}
+
+export class CalendarDayDto {
+  @IsIsoDate()
+  date: string;
+
+  @IsBoolean()
+  working: boolean;
+
+  @IsString()
+  @Length(1, 100)
+  note: string;
+}
+
+export class CalendarOverridesDto {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(400)
+  @ValidateNested({ each: true })
+  @Type(() => CalendarDayDto)
+  days: CalendarDayDto[];
+}
+
+export class CoverageQuery {
+  @Type(() => Number)
+  @IsInt()
+  @Min(2000)
+  @Max(2100)
+  from: number;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(2000)
+  @Max(2100)
+  to: number;
+}
+
+@ApiTags('monitoring')
+@ApiBearerAuth()
+@Controller('api')
+export class MonitoringController {
+  constructor(
+    private readonly progress: SpendingProgressService,
+    private readonly calendar: CalendarService,
+  ) {}
+
+  /** 支出进度 of a jurisdiction and each of its children, as of any date, with the milestone in force and a status. */
+  @Roles(...ROLES)
+  @Get('monitoring/progress')
+  spendingProgress(
+    @CurrentActor() actor: Actor,
+    @Query() q: ProgressQuery,
+  ): Promise<{ year: number; asOf: string; items: SpendingProgressItem[] }> {
+    return this.progress.progress(actor, q);
+  }
+
+  @Roles(...ROLES)
+  @Get('monitoring/milestones')
+  schedule(@CurrentActor() actor: Actor, @Query() q: ScheduleQuery): Promise<MilestoneScheduleView> {
+    return this.progress.getSchedule(actor, q);
+  }
+
+  /** 序时进度 schedule for a jurisdiction's subtree and year (optionally one source); multi-year plans allowed. */
+  @Roles('finance', 'admin')
+  @Put('monitoring/milestones')
+  setSchedule(@CurrentActor() actor: Actor, @Body() dto: SetScheduleDto): Promise<MilestoneScheduleView> {
+    return this.progress.setSchedule(actor, dto);
+  }
+
+  /** Which years have a working-day calendar (package or overrides); a year without one is listed as such. */
+  @Roles(...ROLES)
+  @Get('calendar/coverage')
+  coverage(@Query() q: CoverageQuery) {
+    return this.calendar.coverage(q.from, Math.min(q.to, q.from + 50));
+  }
+
+  @Roles('admin')
+  @Put('calendar/overrides')
+  async overrides(
+    @CurrentActor() actor: Actor,
+    @Body() dto: CalendarOverridesDto,
+  ): Promise<{ saved: number }> {
+    await this.calendar.setOverrides(actor, dto.days);
+    return { saved: dto.days.length };
+  }
+}

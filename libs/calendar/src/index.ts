@@ -1,0 +1,3 @@
+export * from './working-days';
+export * from './calendar.service';
+export * from './calendar.module';

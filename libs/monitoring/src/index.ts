@@ -1,0 +1,3 @@
+export * from './progress-rules';
+export * from './spending-progress.service';
+export * from './monitoring.module';

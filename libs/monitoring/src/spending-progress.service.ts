@@ -1,0 +1,271 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Actor, assertCovers, assertRole, DomainError, todayInChina } from '@sunshine/common';
+import { AuditLogService } from '@sunshine/audit-log';
+import { JurisdictionsService } from '@sunshine/jurisdictions';
+import { fenFromDb, formatYuan } from '@sunshine/money';
+import { ReferenceService } from '@sunshine/reference';
+import {
+  defaultMilestones,
+  formatBp,
+  Milestone,
+  milestoneInForce,
+  progressBp,
+  progressStatus,
+  ProgressStatus,
+} from './progress-rules';
+
+export interface SpendingProgressItem {
+  jurisdictionCode: string;
+  jurisdictionName: string;
+  level: string;
+  year: number;
+  sourceCode: string | null;
+  /** funds that entered this jurisdiction's subtree (from above, or sideways by pairing), net of reversals */
+  received: string;
+  /** passed on by this jurisdiction's own lines to lower levels (not spending) */
+  passedDown: string;
+  /** assigned to projects anywhere in the subtree */
+  assigned: string;
+  /** paid out anywhere in the subtree */
+  paid: string;
+  progress: string;
+  progressBp: number;
+  milestone: { dueOn: string; targetPercent: string } | null;
+  schedule: { dueOn: string; targetPercent: string }[];
+  status: ProgressStatus;
+}
+
+export interface MilestoneScheduleView {
+  jurisdictionCode: string;
+  year: number;
+  sourceCode: string | null;
+  milestones: { dueOn: string; targetPercent: string }[];
+  /** where the schedule comes from: this jurisdiction, an ancestor, or the default */
+  origin: 'own' | 'inherited' | 'default';
+  definedAt: string | null;
+}
+
+interface SumsRow {
+  code: string;
+  name: string;
+  level: string;
+  path: string;
+  received: string;
+  passed_down: string;
+  assigned: string;
+  paid: string;
+}
+
+const toPercent = (bp: number): string => formatBp(bp);
+
+/**
+ * 支出进度: per jurisdiction, year and (optionally) source, what its subtree received, passed down,
+ * assigned and paid as of any date, from the dated ledger entries (arrival dates, payment dates, reversal
+ * dates); passing money down is not spending. Each item carries the milestone in force and its status.
+ */
+@Injectable()
+export class SpendingProgressService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly jurisdictions: JurisdictionsService,
+    private readonly reference: ReferenceService,
+    private readonly audit: AuditLogService,
+  ) {}
+
+  /** The jurisdiction itself and each of its direct children (rolled up over their subtrees). */
+  async progress(
+    actor: Actor,
+    q: { year: number; jurisdictionCode?: string; asOf?: string; sourceCode?: string },
+  ): Promise<{ year: number; asOf: string; items: SpendingProgressItem[] }> {
+    const root = await this.jurisdictions.get(q.jurisdictionCode ?? actor.jurisdictionCode);
+    assertCovers(actor, root.path);
+    if (q.sourceCode) await this.reference.fundSource(q.sourceCode);
+    const asOf = q.asOf ?? todayInChina();
+    const rows = await this.dataSource.query<SumsRow[]>(
+      `WITH items AS (
+         SELECT code, name, level, path, depth FROM jurisdictions WHERE code = $1 OR parent_code = $1
+       ),
+       lines AS (
+         SELECT l.id, l.jurisdiction_code, j.path, pj.path AS parent_path
+         FROM budget_lines l
+         JOIN jurisdictions j ON j.code = l.jurisdiction_code
+         LEFT JOIN budget_lines p ON p.id = l.parent_line_id
+         LEFT JOIN jurisdictions pj ON pj.code = p.jurisdiction_code
+         WHERE j.path LIKE $2 AND l.year = $3 AND ($5::text IS NULL OR l.source_code = $5)
+       ),
+       sums AS (
+         SELECT x.jurisdiction_code, x.path, x.parent_path, e.bucket, sum(e.delta) AS total
+         FROM lines x JOIN ledger_entries e ON e.line_id = x.id
+         WHERE e.effective_on <= $4
+         GROUP BY x.jurisdiction_code, x.path, x.parent_path, e.bucket
+       )
+       SELECT i.code, i.name, i.level, i.path,
+         coalesce((SELECT sum(total) FROM sums s WHERE s.bucket = 'amount' AND s.path LIKE i.path || '%'
+                    AND (s.parent_path IS NULL OR s.parent_path NOT LIKE i.path || '%')), 0)::text AS received,
+         coalesce((SELECT sum(total) FROM sums s WHERE s.bucket = 'allocated_down' AND s.jurisdiction_code = i.code), 0)::text AS passed_down,
+         coalesce((SELECT sum(total) FROM sums s WHERE s.bucket = 'assigned_to_projects' AND s.path LIKE i.path || '%'), 0)::text AS assigned,
+         coalesce((SELECT sum(total) FROM sums s WHERE s.bucket = 'paid' AND s.path LIKE i.path || '%'), 0)::text AS paid
+       FROM items i ORDER BY i.depth, i.code`,
+      [root.code, `${root.path}%`, q.year, asOf, q.sourceCode ?? null],
+    );
+    const items: SpendingProgressItem[] = [];
+    for (const r of rows) {
+      const received = fenFromDb(r.received);
+      const paid = fenFromDb(r.paid);
+      const bp = progressBp(paid, received);
+      const schedule = await this.scheduleFor(r.code, q.year, q.sourceCode ?? null);
+      const inForce = milestoneInForce(schedule.milestones, asOf);
+      items.push({
+        jurisdictionCode: r.code,
+        jurisdictionName: r.name,
+        level: r.level,
+        year: q.year,
+        sourceCode: q.sourceCode ?? null,
+        received: formatYuan(received),
+        passedDown: formatYuan(fenFromDb(r.passed_down)),
+        assigned: formatYuan(fenFromDb(r.assigned)),
+        paid: formatYuan(paid),
+        progress: toPercent(bp),
+        progressBp: bp,
+        milestone: inForce ? { dueOn: inForce.dueOn, targetPercent: toPercent(inForce.targetBp) } : null,
+        schedule: schedule.milestones.map((m) => ({ dueOn: m.dueOn, targetPercent: toPercent(m.targetBp) })),
+        status: progressStatus(schedule.milestones, asOf, bp, received),
+      });
+    }
+    return { year: q.year, asOf, items };
+  }
+
+  /** The schedule in force: this jurisdiction's (source-specific first), else the nearest ancestor's, else the default. */
+  async scheduleFor(
+    jurisdictionCode: string,
+    year: number,
+    sourceCode: string | null,
+  ): Promise<{
+    milestones: Milestone[];
+    origin: 'own' | 'inherited' | 'default';
+    definedAt: string | null;
+    code: string;
+  }> {
+    const j = await this.jurisdictions.get(jurisdictionCode);
+    const rows = await this.dataSource.query<
+      { jurisdiction_code: string; milestones: Milestone[]; source_code: string | null; depth: number }[]
+    >(
+      `SELECT s.jurisdiction_code, s.milestones, s.source_code, j.depth FROM milestone_schedules s
+       JOIN jurisdictions j ON j.code = s.jurisdiction_code
+       WHERE s.year = $1 AND $2 LIKE j.path || '%' AND (s.source_code IS NULL OR s.source_code = $3)
+       ORDER BY j.depth DESC, (s.source_code IS NULL) ASC LIMIT 1`,
+      [year, j.path, sourceCode],
+    );
+    const found = rows[0];
+    if (!found)
+      return { milestones: defaultMilestones(year), origin: 'default', definedAt: null, code: j.code };
+    return {
+      milestones: found.milestones,
+      origin: found.jurisdiction_code === j.code ? 'own' : 'inherited',
+      definedAt: found.jurisdiction_code,
+      code: j.code,
+    };
+  }
+
+  async getSchedule(
+    actor: Actor,
+    q: { jurisdictionCode: string; year: number; sourceCode?: string },
+  ): Promise<MilestoneScheduleView> {
+    const j = await this.jurisdictions.get(q.jurisdictionCode);
+    assertCovers(actor, j.path);
+    const s = await this.scheduleFor(j.code, q.year, q.sourceCode ?? null);
+    return {
+      jurisdictionCode: j.code,
+      year: q.year,
+      sourceCode: q.sourceCode ?? null,
+      milestones: s.milestones.map((m) => ({ dueOn: m.dueOn, targetPercent: toPercent(m.targetBp) })),
+      origin: s.origin,
+      definedAt: s.definedAt,
+    };
+  }
+
+  /** Finance sets a schedule for its jurisdiction (or one below) and year; multi-year plans span years. */
+  async setSchedule(
+    actor: Actor,
+    input: {
+      jurisdictionCode: string;
+      year: number;
+      sourceCode?: string;
+      milestones: { dueOn: string; targetPercent: string }[];
+      note?: string;
+    },
+  ): Promise<MilestoneScheduleView> {
+    assertRole(actor, ['finance', 'admin']);
+    const j = await this.jurisdictions.get(input.jurisdictionCode);
+    assertCovers(actor, j.path);
+    if (input.sourceCode) await this.reference.fundSource(input.sourceCode);
+    const milestones = input.milestones
+      .map((m, i) => ({
+        dueOn: m.dueOn,
+        targetBp: percentToBp(m.targetPercent, `milestones[${i}].targetPercent`),
+      }))
+      .sort((a, b) => a.dueOn.localeCompare(b.dueOn));
+    for (let i = 0; i < milestones.length; i++) {
+      if (milestones[i].dueOn < `${input.year}-01-01`) {
+        throw new DomainError('VALIDATION_FAILED', 'a milestone falls before the funds’ year', [
+          { field: `milestones[${i}].dueOn`, problem: `before ${input.year}` },
+        ]);
+      }
+      if (
+        i > 0 &&
+        (milestones[i].dueOn === milestones[i - 1].dueOn ||
+          milestones[i].targetBp < milestones[i - 1].targetBp)
+      ) {
+        throw new DomainError(
+          'VALIDATION_FAILED',
+          'milestones must have distinct dates and non-decreasing targets',
+          [{ field: `milestones[${i}]`, problem: 'not after / not above the previous milestone' }],
+        );
+      }
+    }
+    await this.dataSource.transaction(async (m) => {
+      const before = await m.query<{ milestones: Milestone[] }[]>(
+        `SELECT milestones FROM milestone_schedules WHERE jurisdiction_code = $1 AND year = $2 AND coalesce(source_code, '') = $3`,
+        [j.code, input.year, input.sourceCode ?? ''],
+      );
+      await m.query(
+        `INSERT INTO milestone_schedules (jurisdiction_code, year, source_code, milestones, note, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (jurisdiction_code, year, coalesce(source_code, '')) DO UPDATE
+           SET milestones = EXCLUDED.milestones, note = EXCLUDED.note, created_by = EXCLUDED.created_by, created_at = now()`,
+        [
+          j.code,
+          input.year,
+          input.sourceCode ?? null,
+          JSON.stringify(milestones),
+          input.note ?? null,
+          actor.id,
+        ],
+      );
+      await this.audit.append(m, actor, [
+        {
+          action: 'milestones.set',
+          entityType: 'milestone_schedule',
+          entityId: `${j.code}/${input.year}/${input.sourceCode ?? '*'}`,
+          jurisdictionCode: j.code,
+          before: before[0] ? { milestones: before[0].milestones } : null,
+          after: { milestones, note: input.note ?? null },
+        },
+      ]);
+    });
+    return this.getSchedule(actor, input);
+  }
+}
+
+/** "85", "85.5", "85.50" → 8550 basis points (0–100 %, at most two decimals; no floats). */
+export function percentToBp(text: string, field: string): number {
+  const m = /^(100|[1-9]?[0-9])(?:\.([0-9]{1,2}))?$/.exec(text);
+  const bp = m ? Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0')) : NaN;
+  if (!m || bp > 10000) {
+    throw new DomainError('VALIDATION_FAILED', 'a percentage from 0 to 100 with at most two decimals', [
+      { field, problem: 'not a percentage' },
+    ]);
+  }
+  return bp;
+}
