@@ -278,6 +278,80 @@ describe('spending progress (支出进度) as of any date, milestones and status
     expect((inherited.body as { milestones: unknown[] }).milestones).toHaveLength(3);
   });
 
+  it('finds money idle at its holder (45 days), late issuance above county, and carry-over after two years', async () => {
+    const idle = async (q: Record<string, string>, user = 'finance.shanglin') => {
+      const res = await api
+        .http()
+        .get('/api/monitoring/idle-funds')
+        .query(q)
+        .set('Authorization', `Bearer ${await api.token(user)}`);
+      expect(res.status).toBe(200);
+      return res.body as {
+        idle: {
+          lineId: string;
+          idleAmount: string;
+          daysHeld: number;
+          heldSince: string;
+          holderDepartment: string;
+        }[];
+        lateIssuance: { lineId: string; issuedOn: string | null; days: number; amount: string }[];
+        carryOver: { lineId: string; ageYears: number; balance: string }[];
+      };
+    };
+    // 1 March → 15 April: 45 days, nothing passed on or paid yet, attributed to the holding department
+    const april = await idle({ jurisdictionCode: '450125', asOf: '2025-04-15' });
+    expect(april.idle.find((i) => i.lineId === line.id)).toEqual(
+      expect.objectContaining({
+        idleAmount: '10000000.00',
+        daysHeld: 45,
+        heldSince: '2025-03-01',
+        holderDepartment: '上林县财政局',
+      }),
+    );
+    expect(
+      (await idle({ jurisdictionCode: '450125', asOf: '2025-03-30' })).idle.find((i) => i.lineId === line.id),
+    ).toBeUndefined();
+    // after the first payment (15 May) the rest is still idle, held since 1 March
+    const june = await idle({ jurisdictionCode: '450125', asOf: '2025-06-01' });
+    expect(june.idle.find((i) => i.lineId === line.id)).toEqual(
+      expect.objectContaining({ idleAmount: '9000000.00', daysHeld: 92 }),
+    );
+
+    // the city receives a 2022 line on 10 January, passes 200,000 on 1 March (50 days) and keeps the rest
+    const cityLine = await createLine(api, 'finance.city', {
+      year: 2022,
+      jurisdictionCode: '450100',
+      amount: '500000.00',
+      receivedOn: '2022-01-10',
+    });
+    const late = await api
+      .http()
+      .post(`/api/budget-lines/${cityLine.id}/allocations`)
+      .set('Authorization', `Bearer ${await api.token('finance.city')}`)
+      .set('Idempotency-Key', randomUUID())
+      .send({
+        toJurisdictionCode: '450125',
+        amount: '200000.00',
+        documentNo: '南财〔2022〕9号',
+        issuedOn: '2022-03-01',
+      });
+    expect(late.status).toBe(201);
+    const city = await idle({ jurisdictionCode: '450100', asOf: '2022-12-31' }, 'finance.city');
+    const mine = city.lateIssuance.filter((i) => i.lineId === cityLine.id);
+    expect(mine).toEqual([
+      expect.objectContaining({ issuedOn: null, days: 355, amount: '300000.00' }),
+      expect.objectContaining({ issuedOn: '2022-03-01', days: 50, amount: '200000.00' }),
+    ]);
+
+    // carry-over: the 2025 balance is flagged from 2027 on, not in 2026
+    const y2026 = await idle({ jurisdictionCode: '450125', asOf: '2026-12-31' });
+    expect(y2026.carryOver.find((c) => c.lineId === line.id)).toBeUndefined();
+    const y2027 = await idle({ jurisdictionCode: '450125', asOf: '2027-01-01' });
+    expect(y2027.carryOver.find((c) => c.lineId === line.id)).toEqual(
+      expect.objectContaining({ ageYears: 2, balance: '2500000.00' }),
+    );
+  });
+
   it('reports which years have a working-day calendar', async () => {
     const res = await api
       .http()

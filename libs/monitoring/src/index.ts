@@ -1,3 +1,4 @@
 export * from './progress-rules';
 export * from './spending-progress.service';
 export * from './monitoring.module';
+export * from './idle-funds.service';

@@ -18,7 +18,12 @@ import {
 import { Actor, IsIsoDate, ROLES } from '@sunshine/common';
 import { CalendarService } from '@sunshine/calendar';
 import { CurrentActor, Roles } from '@sunshine/identity';
-import { MilestoneScheduleView, SpendingProgressItem, SpendingProgressService } from '@sunshine/monitoring';
+import {
+  IdleFundsService,
+  MilestoneScheduleView,
+  SpendingProgressItem,
+  SpendingProgressService,
+} from '@sunshine/monitoring';
 import { JURISDICTION_CODE } from '../http/common.dto';
 
 const PERCENT = /^(100|[1-9]?[0-9])(\.[0-9]{1,2})?$/;
@@ -49,6 +54,34 @@ export class ProgressQuery {
   @IsString()
   @Length(1, 64)
   sourceCode?: string;
+}
+
+export class IdleFundsQuery {
+  @ApiPropertyOptional({ example: '450125' })
+  @IsOptional()
+  @Matches(JURISDICTION_CODE)
+  jurisdictionCode?: string;
+
+  @ApiPropertyOptional({ example: '2025-04-15' })
+  @IsOptional()
+  @IsIsoDate()
+  asOf?: string;
+
+  @ApiPropertyOptional({ example: 30, description: 'days after which held money counts as idle' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  days?: number;
+
+  @ApiPropertyOptional({ example: 30, description: 'days a higher level has to pass funds on to counties' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  issuanceDays?: number;
 }
 
 export class MilestoneDto {
@@ -134,8 +167,16 @@ export class CoverageQuery {
 export class MonitoringController {
   constructor(
     private readonly progress: SpendingProgressService,
+    private readonly idleFunds: IdleFundsService,
     private readonly calendar: CalendarService,
   ) {}
+
+  /** 滞留资金 per holder with days held, late issuance from above-county levels, carry-over balances to recover. */
+  @Roles(...ROLES)
+  @Get('monitoring/idle-funds')
+  idle(@CurrentActor() actor: Actor, @Query() q: IdleFundsQuery) {
+    return this.idleFunds.report(actor, q);
+  }
 
   /** 支出进度 of a jurisdiction and each of its children, as of any date, with the milestone in force and a status. */
   @Roles(...ROLES)
