@@ -4,6 +4,7 @@ import { FactorPlans1764200000000 } from './1764200000000-factor-plans';
 import { Beneficiaries1764300000000 } from './1764300000000-beneficiaries';
 import { ChangesAttachmentsImports1764400000000 } from './1764400000000-changes-attachments-imports';
 import { Monitoring1764500000000 } from './1764500000000-monitoring';
+import { Alerts1764600000000 } from './1764600000000-alerts';
 
 /** Every migration, in order. The one DataSource (libs/database) registers this list. */
 export const ALL_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const ALL_MIGRATIONS = [
   Beneficiaries1764300000000,
   ChangesAttachmentsImports1764400000000,
   Monitoring1764500000000,
+  Alerts1764600000000,
 ];

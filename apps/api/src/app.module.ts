@@ -19,6 +19,7 @@ import { AuditLogController } from './audit/audit-log.controller';
 import { loggerParams } from './http/logging';
 import { ImportsController } from './imports/imports.controller';
 import { ImportsService } from './imports/imports.service';
+import { AlertsController } from './monitoring/alerts.controller';
 import { MonitoringController } from './monitoring/monitoring.controller';
 import { AuthController } from './identity/auth.controller';
 import { UsersController } from './identity/users.controller';
@@ -68,6 +69,7 @@ import { IntegrityController } from './system/integrity.controller';
     HouseholdsController,
     ImportsController,
     MonitoringController,
+    AlertsController,
     AuditLogController,
     IntegrityController,
     HealthController,

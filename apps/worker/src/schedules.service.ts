@@ -8,10 +8,16 @@ import { QUEUES, SCHEDULES } from '@sunshine/jobs';
 export class SchedulesService {
   private readonly logger = new Logger(SchedulesService.name);
 
-  constructor(@InjectQueue(QUEUES.integrity) private readonly integrityQueue: Queue) {}
+  constructor(
+    @InjectQueue(QUEUES.integrity) private readonly integrityQueue: Queue,
+    @InjectQueue(QUEUES.monitors) private readonly monitorsQueue: Queue,
+  ) {}
 
   async upsertAll(): Promise<void> {
-    const queues: Record<string, Queue> = { [QUEUES.integrity]: this.integrityQueue };
+    const queues: Record<string, Queue> = {
+      [QUEUES.integrity]: this.integrityQueue,
+      [QUEUES.monitors]: this.monitorsQueue,
+    };
     for (const s of SCHEDULES) {
       await queues[s.queue].upsertJobScheduler(
         s.schedulerId,

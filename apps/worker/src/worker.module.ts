@@ -6,8 +6,10 @@ import { EventsModule } from '@sunshine/events';
 import { FundsModule } from '@sunshine/funds';
 import { JobsModule } from '@sunshine/jobs';
 import { JurisdictionsModule } from '@sunshine/jurisdictions';
+import { MonitoringModule } from '@sunshine/monitoring';
 import { ReferenceModule } from '@sunshine/reference';
 import { IntegrityCheckProcessor } from './integrity-check.processor';
+import { MonitorsProcessor } from './monitors.processor';
 import { SchedulesService } from './schedules.service';
 
 @Module({
@@ -20,7 +22,8 @@ import { SchedulesService } from './schedules.service';
     JurisdictionsModule,
     ReferenceModule,
     FundsModule,
+    MonitoringModule,
   ],
-  providers: [IntegrityCheckProcessor, SchedulesService],
+  providers: [IntegrityCheckProcessor, MonitorsProcessor, SchedulesService],
 })
 export class WorkerModule {}

@@ -1,11 +1,19 @@
 /** One place to register job types: every queue, its jobs and its schedules. */
 export const QUEUES = {
   integrity: 'ledger-integrity',
+  monitors: 'monitors',
 } as const;
 
 export const JOBS = {
   integrityCheck: 'integrity-check',
+  runMonitors: 'run-monitors',
 } as const;
+
+/** A monitor run for a date; the job id is the run key, so the same run is queued once. */
+export interface RunMonitorsJob {
+  asOf?: string;
+  runKey?: string;
+}
 
 export interface IntegrityCheckJob {
   runId: string;
@@ -19,5 +27,12 @@ export const SCHEDULES = [
     pattern: process.env.INTEGRITY_CRON ?? '0 30 2 * * *', // 02:30 every night (seconds field first)
     tz: 'Asia/Shanghai',
     job: JOBS.integrityCheck,
+  },
+  {
+    queue: QUEUES.monitors,
+    schedulerId: 'monitors-daily',
+    pattern: process.env.MONITORS_CRON ?? '0 0 6 * * *', // 06:00 every day, before office hours
+    tz: 'Asia/Shanghai',
+    job: JOBS.runMonitors,
   },
 ] as const;

@@ -1,13 +1,16 @@
 import { Module } from '@nestjs/common';
+import { CalendarModule } from '@sunshine/calendar';
 import { JurisdictionsModule } from '@sunshine/jurisdictions';
 import { ReferenceModule } from '@sunshine/reference';
+import { AlertsService } from './alerts.service';
 import { IdleFundsService } from './idle-funds.service';
+import { MonitorsService } from './monitors.service';
 import { SpendingProgressService } from './spending-progress.service';
 
-/** Monitoring (controls 6–10 of DOMAIN §3): spending progress and milestone schedules, so far. */
+/** Monitoring (controls 6–10 of DOMAIN §3): spending progress, milestones, idle funds, monitors and alerts. */
 @Module({
-  imports: [JurisdictionsModule, ReferenceModule],
-  providers: [SpendingProgressService, IdleFundsService],
-  exports: [SpendingProgressService, IdleFundsService],
+  imports: [JurisdictionsModule, ReferenceModule, CalendarModule],
+  providers: [SpendingProgressService, IdleFundsService, AlertsService, MonitorsService],
+  exports: [SpendingProgressService, IdleFundsService, AlertsService, MonitorsService],
 })
 export class MonitoringModule {}

@@ -82,9 +82,31 @@ export class SpendingProgressService {
     assertCovers(actor, root.path);
     if (q.sourceCode) await this.reference.fundSource(q.sourceCode);
     const asOf = q.asOf ?? todayInChina();
+    return {
+      year: q.year,
+      asOf,
+      items: await this.compute(root.code, q.year, asOf, q.sourceCode ?? null, true),
+    };
+  }
+
+  /** For the monitors: the jurisdiction's own rolled-up progress (no children, no caller checks). */
+  async of(code: string, year: number, asOf: string): Promise<SpendingProgressItem> {
+    const [item] = await this.compute(code, year, asOf, null, false);
+    return item;
+  }
+
+  private async compute(
+    code: string,
+    year: number,
+    asOf: string,
+    sourceCode: string | null,
+    withChildren: boolean,
+  ): Promise<SpendingProgressItem[]> {
+    const root = await this.jurisdictions.get(code);
+    const q = { year, sourceCode: sourceCode ?? undefined };
     const rows = await this.dataSource.query<SumsRow[]>(
       `WITH items AS (
-         SELECT code, name, level, path, depth FROM jurisdictions WHERE code = $1 OR parent_code = $1
+         SELECT code, name, level, path, depth FROM jurisdictions WHERE code = $1 OR ($6 AND parent_code = $1)
        ),
        lines AS (
          SELECT l.id, l.jurisdiction_code, j.path, pj.path AS parent_path
@@ -107,7 +129,7 @@ export class SpendingProgressService {
          coalesce((SELECT sum(total) FROM sums s WHERE s.bucket = 'assigned_to_projects' AND s.path LIKE i.path || '%'), 0)::text AS assigned,
          coalesce((SELECT sum(total) FROM sums s WHERE s.bucket = 'paid' AND s.path LIKE i.path || '%'), 0)::text AS paid
        FROM items i ORDER BY i.depth, i.code`,
-      [root.code, `${root.path}%`, q.year, asOf, q.sourceCode ?? null],
+      [root.code, `${root.path}%`, q.year, asOf, q.sourceCode ?? null, withChildren],
     );
     const items: SpendingProgressItem[] = [];
     for (const r of rows) {
@@ -133,7 +155,7 @@ export class SpendingProgressService {
         status: progressStatus(schedule.milestones, asOf, bp, received),
       });
     }
-    return { year: q.year, asOf, items };
+    return items;
   }
 
   /** The schedule in force: this jurisdiction's (source-specific first), else the nearest ancestor's, else the default. */

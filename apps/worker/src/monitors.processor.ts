@@ -1,0 +1,23 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Job } from 'bullmq';
+import { todayInChina } from '@sunshine/common';
+import { JOBS, QUEUES, RunMonitorsJob } from '@sunshine/jobs';
+import { MonitorRunView, MonitorsService } from '@sunshine/monitoring';
+
+/**
+ * Runs every monitor (progress, idle funds, issuance, carry-over, reporting discipline) for a date. BullMQ
+ * hands a job whose worker died back to another worker (stalled-job check); the run row and the one-open-
+ * alert-per-subject index make the repeated run complete once without duplicates.
+ */
+@Processor(QUEUES.monitors)
+export class MonitorsProcessor extends WorkerHost {
+  constructor(private readonly monitors: MonitorsService) {
+    super();
+  }
+
+  async process(job: Job<RunMonitorsJob>): Promise<MonitorRunView> {
+    if (job.name !== JOBS.runMonitors) throw new Error(`unknown job ${job.name}`);
+    const asOf = job.data.asOf ?? todayInChina();
+    return this.monitors.run(asOf, job.data.runKey ?? `monitors-${asOf}`);
+  }
+}
