@@ -38,7 +38,7 @@ describe('monitors and alerts: raised once per subject, life cycle, escalation, 
     const res = await api
       .http()
       .get('/api/alerts')
-      .query({ limit: 500 })
+      .query({ limit: 500, jurisdictionCode: '450126' })
       .set('Authorization', `Bearer ${await api.token(user)}`);
     return (res.body as { items: Alert[] }).items.filter((a) => a.subjectId === subjectId);
   };

@@ -64,7 +64,13 @@ export class IdleFundsService {
 
   async report(
     actor: Actor,
-    q: { jurisdictionCode?: string; asOf?: string; days?: number; issuanceDays?: number },
+    q: {
+      jurisdictionCode?: string;
+      asOf?: string;
+      days?: number;
+      issuanceDays?: number;
+      limit?: number | null;
+    },
   ): Promise<{
     asOf: string;
     days: number;
@@ -78,15 +84,22 @@ export class IdleFundsService {
     const asOf = q.asOf ?? todayInChina();
     const days = q.days ?? DEFAULT_IDLE_DAYS;
     const issuanceDays = q.issuanceDays ?? DEFAULT_ISSUANCE_DAYS;
+    // the API answers the first 1,000 of each list; the monitors read them all (limit null)
+    const limit = q.limit === undefined ? 1000 : q.limit;
     const [idle, lateIssuance, carryOver] = await Promise.all([
-      this.idle(root.path, asOf, days),
-      this.lateIssuance(root.path, asOf, issuanceDays),
-      this.carryOver(root.path, asOf),
+      this.idle(root.path, asOf, days, limit),
+      this.lateIssuance(root.path, asOf, issuanceDays, limit),
+      this.carryOver(root.path, asOf, limit),
     ]);
     return { asOf, days, issuanceDays, idle, lateIssuance, carryOver };
   }
 
-  private async idle(path: string, asOf: string, days: number): Promise<IdleFundsItem[]> {
+  private async idle(
+    path: string,
+    asOf: string,
+    days: number,
+    limit: number | null,
+  ): Promise<IdleFundsItem[]> {
     const rows = await this.dataSource.query<
       {
         line_id: string;
@@ -129,8 +142,8 @@ export class IdleFundsService {
        ) s
        WHERE f.received_old - f.gone > 0
        ORDER BY days_held DESC, f.received_old - f.gone DESC, x.id
-       LIMIT 1000`,
-      [`${path}%`, asOf, days],
+       LIMIT $4`,
+      [`${path}%`, asOf, days, limit],
     );
     return rows.map((r) => ({
       lineId: r.line_id,
@@ -147,7 +160,12 @@ export class IdleFundsService {
   }
 
   /** Above-county lines: allocations issued late, and money still not passed on once the limit has passed. */
-  private async lateIssuance(path: string, asOf: string, limit: number): Promise<LateIssuanceItem[]> {
+  private async lateIssuance(
+    path: string,
+    asOf: string,
+    issuanceDays: number,
+    limit: number | null,
+  ): Promise<LateIssuanceItem[]> {
     const rows = await this.dataSource.query<
       {
         allocation_id: string | null;
@@ -173,8 +191,8 @@ export class IdleFundsService {
        FROM budget_lines l JOIN jurisdictions j ON j.code = l.jurisdiction_code
        WHERE j.path LIKE $1 AND j.level IN ('nation', 'province', 'city') AND l.status = 'active'
          AND l.received_on <= $2::date - $3::int AND l.amount - l.allocated_down - l.paid > 0
-       ORDER BY days DESC LIMIT 1000`,
-      [`${path}%`, asOf, limit],
+       ORDER BY days DESC LIMIT $4`,
+      [`${path}%`, asOf, issuanceDays, limit],
     );
     return rows.map((r) => ({
       allocationId: r.allocation_id,
@@ -189,7 +207,7 @@ export class IdleFundsService {
     }));
   }
 
-  private async carryOver(path: string, asOf: string): Promise<CarryOverItem[]> {
+  private async carryOver(path: string, asOf: string, limit: number | null): Promise<CarryOverItem[]> {
     const year = Number(asOf.slice(0, 4));
     const rows = await this.dataSource.query<
       {
@@ -207,8 +225,8 @@ export class IdleFundsService {
        WHERE j.path LIKE $1 AND l.year <= $2 AND e.effective_on <= $3::date
        GROUP BY l.id
        HAVING sum(e.delta) FILTER (WHERE e.bucket = 'amount') - coalesce(sum(e.delta) FILTER (WHERE e.bucket IN ('allocated_down','paid')), 0) > 0
-       ORDER BY l.year, l.id LIMIT 1000`,
-      [`${path}%`, year - CARRY_OVER_YEARS, asOf],
+       ORDER BY l.year, l.id LIMIT $4`,
+      [`${path}%`, year - CARRY_OVER_YEARS, asOf, limit],
     );
     return rows.map((r) => ({
       lineId: r.line_id,

@@ -73,10 +73,11 @@ export class MonitorsService {
     if (started.length === 0) return this.view(runKey); // done already
     const warnings: string[] = [];
     const findings = await this.findings(asOf, warnings);
+    const dueOn = await this.responseDue(asOf, warnings);
     let raised = 0;
     let seen = 0;
     for (const f of findings) {
-      const inserted = await this.raise(f, asOf, warnings);
+      const inserted = await this.raise(f, asOf, dueOn);
       if (inserted) raised += 1;
       else seen += 1;
     }
@@ -149,7 +150,11 @@ export class MonitorsService {
         },
       });
     }
-    const report = await this.idleFunds.report(MONITOR_ACTOR, { jurisdictionCode: '000000', asOf });
+    const report = await this.idleFunds.report(MONITOR_ACTOR, {
+      jurisdictionCode: '000000',
+      asOf,
+      limit: null,
+    });
     for (const i of report.idle) {
       out.push({
         rule: 'IDLE_FUNDS',
@@ -215,15 +220,18 @@ export class MonitorsService {
   }
 
   /** Inserts a new alert or, when one is open for the rule and subject, refreshes it (severity only rises). */
-  private async raise(f: Finding, asOf: string, warnings: string[]): Promise<boolean> {
-    let dueOn: string;
+  /** When an alert raised on `asOf` must have been acted on: 10 working days later. */
+  private async responseDue(asOf: string, warnings: string[]): Promise<string> {
     try {
-      dueOn = (await this.calendar.calendar()).addWorkingDays(asOf, ALERT_RESPONSE_WORKING_DAYS);
+      return (await this.calendar.calendar()).addWorkingDays(asOf, ALERT_RESPONSE_WORKING_DAYS);
     } catch (e) {
       if (!(e instanceof CalendarNotCovered)) throw e;
       warnings.push(e.message);
-      dueOn = addDays(asOf, 14); // calendar days, and the run says why
+      return addDays(asOf, 14); // calendar days instead, and the run says why
     }
+  }
+
+  private async raise(f: Finding, asOf: string, dueOn: string): Promise<boolean> {
     return this.dataSource.transaction(async (m: EntityManager) => {
       const rows = await m.query<{ id: string; inserted: boolean }[]>(
         `INSERT INTO alerts (rule, subject_type, subject_id, jurisdiction_code, severity, title, details, raised_on, due_on, last_seen_on)
