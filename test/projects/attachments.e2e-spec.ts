@@ -39,7 +39,7 @@ describe('progress-report attachments: sniffed type, size limit, SHA-256, served
         jurisdictionCode: '450124',
         unit: '马山县水利局',
       });
-    expect(created.status).toBe(201);
+    expect([201, 409]).toContain(created.status); // the lifecycle walk defines the same user
     project = await approvedProject(api);
     const rep = await api
       .http()
@@ -158,5 +158,44 @@ describe('progress-report attachments: sniffed type, size limit, SHA-256, served
     const foreign = await upload(PNG, 'p.png', 'image/png', 'owner.county', (rep.body as { id: string }).id);
     expect(foreign.status).toBe(404);
     expect(await count()).toBe(before);
+  });
+
+  it('keeps progress monotonic unless a correction is explained (PROGRESS_REGRESSION)', async () => {
+    const p = await approvedProject(api);
+    const post = async (body: object) =>
+      api
+        .http()
+        .post(`/api/projects/${p.id}/progress-reports`)
+        .set('Authorization', `Bearer ${await api.token('owner.county')}`)
+        .send(body);
+    const reports = () =>
+      withDb(
+        async (c) =>
+          (
+            await c.query<{ n: number }>(
+              'SELECT count(*)::int AS n FROM project_progress_reports WHERE project_id = $1',
+              [p.id],
+            )
+          ).rows[0].n,
+      );
+    expect((await post({ asOf: '2026-07-31', percentComplete: 60, narrative: '主体完工' })).status).toBe(201);
+    const down = await post({ asOf: '2026-08-31', percentComplete: 50, narrative: '复核' });
+    expect(down.status).toBe(422);
+    expect(down.body).toMatchObject({
+      code: 'PROGRESS_REGRESSION',
+      details: [{ field: 'correctionReason' }],
+    });
+    expect(await reports()).toBe(1);
+    const explained = await post({
+      asOf: '2026-08-31',
+      percentComplete: 50,
+      narrative: '复核',
+      correctionReason: '监理复核：7月报告多计了未验收的路面工程',
+    });
+    expect(explained.status).toBe(201);
+    expect(await reports()).toBe(2);
+    const bad = await post({ asOf: '2026-09-30', percentComplete: 101, narrative: 'x' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.details).toEqual([expect.objectContaining({ field: 'percentComplete' })]);
   });
 });
