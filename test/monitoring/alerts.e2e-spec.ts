@@ -257,6 +257,32 @@ describe('monitors and alerts: raised once per subject, life cycle, escalation, 
     expect(await alertsOf(projectId)).toEqual([
       expect.objectContaining({ rule: 'NO_PROGRESS_REPORT', jurisdictionCode: '450126' }),
     ]);
+    const discipline = await api
+      .http()
+      .get('/api/monitoring/reporting')
+      .query({ jurisdictionCode: '450126', asOf: '2027-01-10' })
+      .set('Authorization', `Bearer ${await api.token('poverty.binyang')}`);
+    expect(discipline.status).toBe(200);
+    expect((discipline.body as { items: unknown[] }).items).toEqual([
+      expect.objectContaining({
+        countyCode: '450126',
+        implementing: 1,
+        overdue: 1,
+        projects: [
+          expect.objectContaining({ id: projectId, neverReported: true, ownerUnit: '宾阳县交通运输局' }),
+        ],
+      }),
+    ]);
+    // the day it started implementing, nothing is overdue yet
+    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    const fresh = await api
+      .http()
+      .get('/api/monitoring/reporting')
+      .query({ jurisdictionCode: '450126', asOf: today })
+      .set('Authorization', `Bearer ${await api.token('poverty.binyang')}`);
+    expect((fresh.body as { items: unknown[] }).items).toEqual([
+      expect.objectContaining({ implementing: 1, overdue: 0 }),
+    ]);
   });
 
   it('completes a run interrupted mid-way once: the restarted run finishes it without duplicates', async () => {

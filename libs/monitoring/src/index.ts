@@ -4,3 +4,4 @@ export * from './monitoring.module';
 export * from './idle-funds.service';
 export * from './alerts.service';
 export * from './monitors.service';
+export * from './reporting-discipline.service';

@@ -5,12 +5,25 @@ import { ReferenceModule } from '@sunshine/reference';
 import { AlertsService } from './alerts.service';
 import { IdleFundsService } from './idle-funds.service';
 import { MonitorsService } from './monitors.service';
+import { ReportingDisciplineService } from './reporting-discipline.service';
 import { SpendingProgressService } from './spending-progress.service';
 
 /** Monitoring (controls 6–10 of DOMAIN §3): spending progress, milestones, idle funds, monitors and alerts. */
 @Module({
   imports: [JurisdictionsModule, ReferenceModule, CalendarModule],
-  providers: [SpendingProgressService, IdleFundsService, AlertsService, MonitorsService],
-  exports: [SpendingProgressService, IdleFundsService, AlertsService, MonitorsService],
+  providers: [
+    SpendingProgressService,
+    IdleFundsService,
+    ReportingDisciplineService,
+    AlertsService,
+    MonitorsService,
+  ],
+  exports: [
+    SpendingProgressService,
+    IdleFundsService,
+    ReportingDisciplineService,
+    AlertsService,
+    MonitorsService,
+  ],
 })
 export class MonitoringModule {}

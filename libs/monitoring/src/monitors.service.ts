@@ -6,6 +6,7 @@ import { CalendarNotCovered, CalendarService } from '@sunshine/calendar';
 import { JurisdictionsService } from '@sunshine/jurisdictions';
 import { AlertRule } from './alerts.service';
 import { DEFAULT_IDLE_DAYS, IdleFundsService } from './idle-funds.service';
+import { REPORT_GAP_DAYS, ReportingDisciplineService } from './reporting-discipline.service';
 import { SpendingProgressService } from './spending-progress.service';
 
 /** The monitors act as this pseudo-user in the audit log (chain of the nation). */
@@ -20,8 +21,6 @@ export const MONITOR_ACTOR: Actor = {
 
 /** Working days a jurisdiction has to act on a new alert before it escalates to the level above. */
 export const ALERT_RESPONSE_WORKING_DAYS = 10;
-/** Days without a progress report after which an implementing project is flagged. */
-export const REPORT_GAP_DAYS = 30;
 
 export interface Finding {
   rule: AlertRule;
@@ -57,6 +56,7 @@ export class MonitorsService {
     private readonly dataSource: DataSource,
     private readonly progress: SpendingProgressService,
     private readonly idleFunds: IdleFundsService,
+    private readonly reporting: ReportingDisciplineService,
     private readonly calendar: CalendarService,
     private readonly jurisdictions: JurisdictionsService,
     private readonly audit: AuditLogService,
@@ -191,28 +191,15 @@ export class MonitorsService {
       });
     }
     // 项目进度报告: implementing projects with no report (or none since they started) for 30 days
-    const silent = await this.dataSource.query<
-      { id: string; code: string; name: string; county: string; last: string }[]
-    >(
-      `SELECT p.id, p.code, p.name, coalesce(c.code, p.jurisdiction_code) AS county,
-              to_char(coalesce(r.last, t.since), 'YYYY-MM-DD') AS last
-       FROM projects p
-       JOIN jurisdictions j ON j.code = p.jurisdiction_code
-       LEFT JOIN jurisdictions c ON c.level = 'county' AND j.path LIKE c.path || '%'
-       LEFT JOIN LATERAL (SELECT max(as_of) AS last FROM project_progress_reports WHERE project_id = p.id AND as_of <= $1::date) r ON true
-       LEFT JOIN LATERAL (SELECT max(at)::date AS since FROM project_transitions WHERE project_id = p.id AND to_state = 'implementing') t ON true
-       WHERE p.state = 'implementing' AND coalesce(r.last, t.since) <= $1::date - $2::int`,
-      [asOf, REPORT_GAP_DAYS],
-    );
-    for (const s of silent) {
+    for (const s of await this.reporting.overdue('/000000/', asOf)) {
       out.push({
         rule: 'NO_PROGRESS_REPORT',
         subjectType: 'project',
         subjectId: s.id,
-        jurisdictionCode: s.county,
-        severity: 'yellow',
-        title: `项目 ${s.code} ${s.name} 自 ${s.last} 起超过 ${REPORT_GAP_DAYS} 天未报进度`,
-        details: { projectId: s.id, code: s.code, lastReport: s.last, asOf },
+        jurisdictionCode: s.countyCode,
+        severity: s.daysSince > 2 * REPORT_GAP_DAYS ? 'red' : 'yellow',
+        title: `项目 ${s.code} ${s.name} 自 ${s.lastReport} 起 ${s.daysSince} 天未报进度`,
+        details: { ...s, asOf },
       });
     }
     if (out.length === 0) warnings.push('no findings');

@@ -20,6 +20,7 @@ import { CalendarService } from '@sunshine/calendar';
 import { CurrentActor, Roles } from '@sunshine/identity';
 import {
   IdleFundsService,
+  ReportingDisciplineService,
   MilestoneScheduleView,
   SpendingProgressItem,
   SpendingProgressService,
@@ -168,8 +169,16 @@ export class MonitoringController {
   constructor(
     private readonly progress: SpendingProgressService,
     private readonly idleFunds: IdleFundsService,
+    private readonly reporting: ReportingDisciplineService,
     private readonly calendar: CalendarService,
   ) {}
+
+  /** 进度报告纪律: per county, implementing projects and those with no progress report for `days` (30) days. */
+  @Roles(...ROLES)
+  @Get('monitoring/reporting')
+  reportingDiscipline(@CurrentActor() actor: Actor, @Query() q: IdleFundsQuery) {
+    return this.reporting.report(actor, { jurisdictionCode: q.jurisdictionCode, asOf: q.asOf, days: q.days });
+  }
 
   /** 滞留资金 per holder with days held, late issuance from above-county levels, carry-over balances to recover. */
   @Roles(...ROLES)
