@@ -5,6 +5,7 @@ import { Beneficiaries1764300000000 } from './1764300000000-beneficiaries';
 import { ChangesAttachmentsImports1764400000000 } from './1764400000000-changes-attachments-imports';
 import { Monitoring1764500000000 } from './1764500000000-monitoring';
 import { Alerts1764600000000 } from './1764600000000-alerts';
+import { Performance1764700000000 } from './1764700000000-performance';
 
 /** Every migration, in order. The one DataSource (libs/database) registers this list. */
 export const ALL_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const ALL_MIGRATIONS = [
   ChangesAttachmentsImports1764400000000,
   Monitoring1764500000000,
   Alerts1764600000000,
+  Performance1764700000000,
 ];

@@ -5,3 +5,4 @@ export * from './idle-funds.service';
 export * from './alerts.service';
 export * from './monitors.service';
 export * from './reporting-discipline.service';
+export * from './performance.service';

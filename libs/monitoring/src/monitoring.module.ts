@@ -5,6 +5,7 @@ import { ReferenceModule } from '@sunshine/reference';
 import { AlertsService } from './alerts.service';
 import { IdleFundsService } from './idle-funds.service';
 import { MonitorsService } from './monitors.service';
+import { PerformanceService } from './performance.service';
 import { ReportingDisciplineService } from './reporting-discipline.service';
 import { SpendingProgressService } from './spending-progress.service';
 
@@ -15,6 +16,7 @@ import { SpendingProgressService } from './spending-progress.service';
     SpendingProgressService,
     IdleFundsService,
     ReportingDisciplineService,
+    PerformanceService,
     AlertsService,
     MonitorsService,
   ],
@@ -22,6 +24,7 @@ import { SpendingProgressService } from './spending-progress.service';
     SpendingProgressService,
     IdleFundsService,
     ReportingDisciplineService,
+    PerformanceService,
     AlertsService,
     MonitorsService,
   ],

@@ -308,13 +308,20 @@ export class ProjectsService {
   async addProgressReport(
     actor: Actor,
     id: string,
-    input: { asOf: string; percentComplete: number; narrative: string; correctionReason?: string },
+    input: {
+      asOf: string;
+      percentComplete: number;
+      narrative: string;
+      correctionReason?: string;
+      indicatorActuals?: { indicator: string; actualValue: string }[];
+    },
   ): Promise<{
     id: string;
     asOf: string;
     percentComplete: number;
     narrative: string;
     correctionReason: string | null;
+    indicatorActuals: { indicator: string; actualValue: string }[];
   }> {
     assertRole(actor, ['project_owner', 'poverty_office']);
     return this.dataSource.transaction(async (m) => {
@@ -353,12 +360,43 @@ export class ProjectsService {
           actor.id,
         ],
       );
+      const actuals = input.indicatorActuals ?? [];
+      if (actuals.length > 0) {
+        const targets = await m.query<{ id: string; indicator: string }[]>(
+          `SELECT id::text AS id, indicator FROM project_performance_targets WHERE project_id = $1`,
+          [id],
+        );
+        const seen = new Set<string>();
+        for (const [i, a] of actuals.entries()) {
+          const target = targets.find((t) => t.indicator === a.indicator);
+          if (!target || seen.has(a.indicator)) {
+            throw new DomainError(
+              'VALIDATION_FAILED',
+              target
+                ? `indicator ${a.indicator} appears twice`
+                : `the project has no indicator ${a.indicator}`,
+              [
+                {
+                  field: `indicatorActuals[${i}].indicator`,
+                  problem: target ? 'duplicate' : 'not a target of the project',
+                },
+              ],
+            );
+          }
+          seen.add(a.indicator);
+          await m.query(
+            `INSERT INTO progress_indicator_actuals (report_id, target_id, actual_value) VALUES ($1, $2, $3)`,
+            [reportId, target.id, a.actualValue],
+          );
+        }
+      }
       const view = {
         id: reportId,
         asOf: input.asOf,
         percentComplete: input.percentComplete,
         narrative: input.narrative,
         correctionReason: input.correctionReason ?? null,
+        indicatorActuals: actuals.map((a) => ({ indicator: a.indicator, actualValue: a.actualValue })),
       };
       await this.audit.append(m, actor, [
         {

@@ -20,6 +20,7 @@ import { CalendarService } from '@sunshine/calendar';
 import { CurrentActor, Roles } from '@sunshine/identity';
 import {
   IdleFundsService,
+  PerformanceService,
   ReportingDisciplineService,
   MilestoneScheduleView,
   SpendingProgressItem,
@@ -83,6 +84,20 @@ export class IdleFundsQuery {
   @Min(1)
   @Max(3650)
   issuanceDays?: number;
+}
+
+export class PerformanceQuery {
+  @ApiProperty({ example: 2026 })
+  @Type(() => Number)
+  @IsInt()
+  @Min(2000)
+  @Max(2100)
+  year: number;
+
+  @ApiPropertyOptional({ example: '450124' })
+  @IsOptional()
+  @Matches(JURISDICTION_CODE)
+  jurisdictionCode?: string;
 }
 
 export class MilestoneDto {
@@ -170,8 +185,16 @@ export class MonitoringController {
     private readonly progress: SpendingProgressService,
     private readonly idleFunds: IdleFundsService,
     private readonly reporting: ReportingDisciplineService,
+    private readonly performance: PerformanceService,
     private readonly calendar: CalendarService,
   ) {}
+
+  /** 绩效评价: year-end attainment of performance targets per project (met / partly / not met) and per county. */
+  @Roles(...ROLES)
+  @Get('monitoring/performance')
+  performanceAttainment(@CurrentActor() actor: Actor, @Query() q: PerformanceQuery) {
+    return this.performance.attainment(actor, q);
+  }
 
   /** 进度报告纪律: per county, implementing projects and those with no progress report for `days` (30) days. */
   @Roles(...ROLES)

@@ -137,6 +137,19 @@ export class TransitionDto {
   comment?: string;
 }
 
+export class IndicatorActualDto {
+  @ApiProperty({ example: '硬化道路里程', description: 'one of the project’s performance indicators' })
+  @IsString()
+  @Length(1, 200)
+  indicator: string;
+
+  @ApiProperty({ example: '8.2' })
+  @Matches(/^(0|[1-9][0-9]{0,14})(\.[0-9]{1,4})?$/, {
+    message: 'actualValue must be a non-negative decimal number as a string',
+  })
+  actualValue: string;
+}
+
 export class ProgressReportDto {
   @ApiProperty({ example: '2026-06-30' })
   @IsIsoDate()
@@ -158,6 +171,17 @@ export class ProgressReportDto {
   @IsString()
   @Length(1, 2000)
   correctionReason?: string;
+
+  @ApiPropertyOptional({
+    type: [IndicatorActualDto],
+    description: 'actual values of performance indicators (绩效)',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => IndicatorActualDto)
+  indicatorActuals?: IndicatorActualDto[];
 }
 
 export class FundingDto {
