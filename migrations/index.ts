@@ -6,6 +6,7 @@ import { ChangesAttachmentsImports1764400000000 } from './1764400000000-changes-
 import { Monitoring1764500000000 } from './1764500000000-monitoring';
 import { Alerts1764600000000 } from './1764600000000-alerts';
 import { Performance1764700000000 } from './1764700000000-performance';
+import { Targets1764800000000 } from './1764800000000-targets';
 
 /** Every migration, in order. The one DataSource (libs/database) registers this list. */
 export const ALL_MIGRATIONS = [
@@ -17,4 +18,5 @@ export const ALL_MIGRATIONS = [
   Monitoring1764500000000,
   Alerts1764600000000,
   Performance1764700000000,
+  Targets1764800000000,
 ];

@@ -149,6 +149,36 @@ export class HouseholdsService {
     return { id, idNumber: this.cipher.decrypt(row.id_number_enc) };
   }
 
+  /** 脱贫: the household exited poverty on `exitedOn` (poverty office); counted by the battle map's targets. */
+  async markExited(actor: Actor, id: string, exitedOn: string): Promise<HouseholdView> {
+    assertRole(actor, ['poverty_office']);
+    const row = await this.findRow(id);
+    if (!row) throw notFound('household', id);
+    assertCovers(actor, row.jurisdiction_path, 'id');
+    if (row.poverty_status === 'exited') {
+      throw new DomainError('CONFLICT', 'this household has exited already', [
+        { field: 'id', problem: 'exited' },
+      ]);
+    }
+    await this.dataSource.transaction(async (m) => {
+      await m.query(
+        `UPDATE beneficiary_households SET poverty_status = 'exited', exited_on = $2 WHERE id = $1`,
+        [id, exitedOn],
+      );
+      await this.audit.append(m, actor, [
+        {
+          action: 'household.exit',
+          entityType: 'household',
+          entityId: id,
+          jurisdictionCode: row.jurisdiction_code,
+          before: { povertyStatus: row.poverty_status },
+          after: { povertyStatus: 'exited', exitedOn },
+        },
+      ]);
+    });
+    return this.get(actor, id);
+  }
+
   /** Links a payment to the households it reaches (到户补助), inside the payment's transaction. */
   async linkToPayment(
     m: EntityManager,

@@ -6,3 +6,4 @@ export * from './alerts.service';
 export * from './monitors.service';
 export * from './reporting-discipline.service';
 export * from './performance.service';
+export * from './targets.service';

@@ -6,6 +6,7 @@ import { AlertsService } from './alerts.service';
 import { IdleFundsService } from './idle-funds.service';
 import { MonitorsService } from './monitors.service';
 import { PerformanceService } from './performance.service';
+import { TargetsService } from './targets.service';
 import { ReportingDisciplineService } from './reporting-discipline.service';
 import { SpendingProgressService } from './spending-progress.service';
 
@@ -17,6 +18,7 @@ import { SpendingProgressService } from './spending-progress.service';
     IdleFundsService,
     ReportingDisciplineService,
     PerformanceService,
+    TargetsService,
     AlertsService,
     MonitorsService,
   ],
@@ -25,6 +27,7 @@ import { SpendingProgressService } from './spending-progress.service';
     IdleFundsService,
     ReportingDisciplineService,
     PerformanceService,
+    TargetsService,
     AlertsService,
     MonitorsService,
   ],

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -6,6 +6,7 @@ import {
   ArrayMinSize,
   IsArray,
   IsBoolean,
+  IsIn,
   IsInt,
   IsOptional,
   IsString,
@@ -21,6 +22,9 @@ import { CurrentActor, Roles } from '@sunshine/identity';
 import {
   IdleFundsService,
   PerformanceService,
+  TARGET_KINDS,
+  TargetKind,
+  TargetsService,
   ReportingDisciplineService,
   MilestoneScheduleView,
   SpendingProgressItem,
@@ -98,6 +102,71 @@ export class PerformanceQuery {
   @IsOptional()
   @Matches(JURISDICTION_CODE)
   jurisdictionCode?: string;
+}
+
+export class TargetsQuery {
+  @ApiProperty({ example: '450124' })
+  @Matches(JURISDICTION_CODE)
+  jurisdictionCode: string;
+
+  @ApiProperty({ example: 2026 })
+  @Type(() => Number)
+  @IsInt()
+  @Min(2000)
+  @Max(2100)
+  year: number;
+
+  @ApiPropertyOptional({ example: '2026-11-24' })
+  @IsOptional()
+  @IsIsoDate()
+  asOf?: string;
+}
+
+export class SetTargetDto {
+  @ApiProperty({ example: '450124' })
+  @Matches(JURISDICTION_CODE)
+  jurisdictionCode: string;
+
+  @ApiProperty({ example: 2026 })
+  @IsInt()
+  @Min(2000)
+  @Max(2100)
+  year: number;
+
+  @ApiProperty({ enum: TARGET_KINDS })
+  @IsIn(TARGET_KINDS)
+  kind: TargetKind;
+
+  @ApiProperty({ example: '1200', description: 'a whole number; yuan with up to 2 decimals for funds_spent' })
+  @IsString()
+  @Length(1, 20)
+  targetValue: string;
+
+  @ApiProperty({ example: '2026-12-31' })
+  @IsIsoDate()
+  deadline: string;
+
+  @ApiProperty({ example: '马山县乡村振兴局' })
+  @IsString()
+  @Length(1, 200)
+  responsibleUnit: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  note?: string;
+}
+
+export class PoorVillageDto {
+  @ApiProperty({ example: '2014-10-17', description: '建档立卡 date' })
+  @IsIsoDate()
+  registeredOn: string;
+
+  @ApiPropertyOptional({ example: '2026-10-30', description: '出列 date' })
+  @IsOptional()
+  @IsIsoDate()
+  exitedOn?: string;
 }
 
 export class MilestoneDto {
@@ -186,8 +255,29 @@ export class MonitoringController {
     private readonly idleFunds: IdleFundsService,
     private readonly reporting: ReportingDisciplineService,
     private readonly performance: PerformanceService,
+    private readonly targetsService: TargetsService,
     private readonly calendar: CalendarService,
   ) {}
+
+  /** 挂图作战: the jurisdiction's targets of the year against actuals counted from the data (for charts). */
+  @Roles(...ROLES)
+  @Get('monitoring/targets')
+  targets(@CurrentActor() actor: Actor, @Query() q: TargetsQuery) {
+    return this.targetsService.targets(actor, q);
+  }
+
+  @Roles('poverty_office', 'finance', 'admin')
+  @Put('monitoring/targets')
+  setTarget(@CurrentActor() actor: Actor, @Body() dto: SetTargetDto) {
+    return this.targetsService.setTarget(actor, dto);
+  }
+
+  /** 贫困村 registration and exit (出列), counted by the villages target. */
+  @Roles('poverty_office')
+  @Put('poor-villages/:code')
+  setVillage(@CurrentActor() actor: Actor, @Param('code') code: string, @Body() dto: PoorVillageDto) {
+    return this.targetsService.setVillage(actor, { villageCode: code, ...dto });
+  }
 
   /** 绩效评价: year-end attainment of performance targets per project (met / partly / not met) and per county. */
   @Roles(...ROLES)

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
-import { Actor, ROLES } from '@sunshine/common';
+import { Actor, IsIsoDate, ROLES } from '@sunshine/common';
 import { HouseholdsService, HouseholdView, POVERTY_STATUSES, PovertyStatus } from '@sunshine/households';
 import { CurrentActor, Roles } from '@sunshine/identity';
 import { JURISDICTION_CODE } from '../http/common.dto';
@@ -39,6 +39,12 @@ export class HouseholdLookupDto {
   idNumber: string;
 }
 
+export class HouseholdExitDto {
+  @ApiProperty({ example: '2026-10-20', description: '脱贫 date' })
+  @IsIsoDate()
+  exitedOn: string;
+}
+
 @ApiTags('beneficiary households')
 @ApiBearerAuth()
 @Controller('api/households')
@@ -73,5 +79,17 @@ export class HouseholdsController {
   @Get(':id/id-number')
   reveal(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<{ id: string; idNumber: string }> {
     return this.households.revealIdNumber(actor, id);
+  }
+
+  /** 脱贫: the household exited poverty (poverty office); counted by the targets of the battle map. */
+  @Roles('poverty_office')
+  @Post(':id/exit')
+  @HttpCode(201)
+  exit(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Body() dto: HouseholdExitDto,
+  ): Promise<HouseholdView> {
+    return this.households.markExited(actor, id, dto.exitedOn);
   }
 }
