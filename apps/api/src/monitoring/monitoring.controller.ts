@@ -276,7 +276,11 @@ export class MonitoringController {
   @Roles('poverty_office')
   @Put('poor-villages/:code')
   setVillage(@CurrentActor() actor: Actor, @Param('code') code: string, @Body() dto: PoorVillageDto) {
-    return this.targetsService.setVillage(actor, { villageCode: code, ...dto });
+    return this.targetsService.setVillage(actor, {
+      villageCode: code,
+      registeredOn: dto.registeredOn,
+      exitedOn: dto.exitedOn,
+    });
   }
 
   /** 绩效评价: year-end attainment of performance targets per project (met / partly / not met) and per county. */
