@@ -7,6 +7,7 @@ import { Monitoring1764500000000 } from './1764500000000-monitoring';
 import { Alerts1764600000000 } from './1764600000000-alerts';
 import { Performance1764700000000 } from './1764700000000-performance';
 import { Targets1764800000000 } from './1764800000000-targets';
+import { ProgressRollup1764900000000 } from './1764900000000-progress-rollup';
 
 /** Every migration, in order. The one DataSource (libs/database) registers this list. */
 export const ALL_MIGRATIONS = [
@@ -19,4 +20,5 @@ export const ALL_MIGRATIONS = [
   Alerts1764600000000,
   Performance1764700000000,
   Targets1764800000000,
+  ProgressRollup1764900000000,
 ];

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { ProgressRollupService } from '@sunshine/monitoring';
+import { withDb } from '../support/database';
 import { createLine, LineView } from '../factories/ledger';
 import { createProject, fund, paymentBody, transition } from '../factories/projects';
 import { DEMO_PASSWORD, startTestApi, TestApi } from '../support/api';
@@ -22,6 +24,7 @@ interface Item {
 describe('spending progress (支出进度) as of any date, milestones and status', () => {
   let api: TestApi;
   let line: LineView;
+  let paymentProjectId: string;
   const paymentIds: string[] = [];
 
   beforeAll(async () => {
@@ -52,6 +55,7 @@ describe('spending progress (支出进度) as of any date, milestones and status
       startOn: '2025-03-15',
       endOn: '2025-12-31',
     });
+    paymentProjectId = p.id;
     for (const to of ['village_applied', 'township_reviewed', 'county_appraised', 'approved']) {
       expect((await transition(api, 'poverty.shanglin', p.id, to)).status).toBe(201);
     }
@@ -350,6 +354,49 @@ describe('spending progress (支出进度) as of any date, milestones and status
     expect(y2027.carryOver.find((c) => c.lineId === line.id)).toEqual(
       expect.objectContaining({ ageYears: 2, balance: '2500000.00' }),
     );
+  });
+
+  it('reads the same figures from the read model once folded; concurrent folds count every entry once', async () => {
+    const dates = ['2025-02-28', '2025-06-30', '2025-09-30', '2025-12-31'];
+    const before = await Promise.all(dates.map((d) => progress(d)));
+    const cityBefore = await progress('2025-12-31', '450100', 'finance.city');
+    const rollup = api.app.get(ProgressRollupService);
+    expect(await rollup.foldAll()).toBeGreaterThan(0);
+    expect(await Promise.all(dates.map((d) => progress(d)))).toEqual(before);
+    expect(await progress('2025-12-31', '450100', 'finance.city')).toEqual(cityBefore);
+
+    // a new payment is seen at once (still queued), and again after two folds racing each other
+    const res = await api
+      .http()
+      .post('/api/payments')
+      .set('Authorization', `Bearer ${await api.token('owner.shanglin')}`)
+      .set('Idempotency-Key', randomUUID())
+      .send(
+        paymentBody(paymentProjectId, line.id, {
+          amount: '100.00',
+          paidOn: '2025-10-21',
+          payee: '上林县路桥公司',
+        }),
+      );
+    expect(res.status).toBe(201);
+    expect((await progress('2025-12-31')).paid).toBe('8500100.00');
+    await Promise.all([rollup.fold(1), rollup.fold(50_000), rollup.fold(50_000)]);
+    expect((await progress('2025-12-31')).paid).toBe('8500100.00');
+    // the folded totals of the whole nation equal the ledger
+    const [folded, ledger] = await withDb(async (c) => [
+      (
+        await c.query<{ t: string }>(
+          `SELECT coalesce(sum(total), 0)::text AS t FROM progress_rollup WHERE jurisdiction_code = '000000' AND bucket = 'paid'`,
+        )
+      ).rows[0].t,
+      (
+        await c.query<{ t: string }>(
+          `SELECT coalesce(sum(delta), 0)::text AS t FROM ledger_entries
+           WHERE bucket = 'paid' AND id NOT IN (SELECT entry_id FROM progress_rollup_pending)`,
+        )
+      ).rows[0].t,
+    ]);
+    expect(folded).toBe(ledger);
   });
 
   it('reports which years have a working-day calendar', async () => {

@@ -11,12 +11,14 @@ export class SchedulesService {
   constructor(
     @InjectQueue(QUEUES.integrity) private readonly integrityQueue: Queue,
     @InjectQueue(QUEUES.monitors) private readonly monitorsQueue: Queue,
+    @InjectQueue(QUEUES.rollup) private readonly rollupQueue: Queue,
   ) {}
 
   async upsertAll(): Promise<void> {
     const queues: Record<string, Queue> = {
       [QUEUES.integrity]: this.integrityQueue,
       [QUEUES.monitors]: this.monitorsQueue,
+      [QUEUES.rollup]: this.rollupQueue,
     };
     for (const s of SCHEDULES) {
       await queues[s.queue].upsertJobScheduler(

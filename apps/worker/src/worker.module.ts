@@ -10,6 +10,7 @@ import { MonitoringModule } from '@sunshine/monitoring';
 import { ReferenceModule } from '@sunshine/reference';
 import { IntegrityCheckProcessor } from './integrity-check.processor';
 import { MonitorsProcessor } from './monitors.processor';
+import { RollupProcessor } from './rollup.processor';
 import { SchedulesService } from './schedules.service';
 
 @Module({
@@ -24,6 +25,6 @@ import { SchedulesService } from './schedules.service';
     FundsModule,
     MonitoringModule,
   ],
-  providers: [IntegrityCheckProcessor, MonitorsProcessor, SchedulesService],
+  providers: [IntegrityCheckProcessor, MonitorsProcessor, RollupProcessor, SchedulesService],
 })
 export class WorkerModule {}

@@ -2,11 +2,13 @@
 export const QUEUES = {
   integrity: 'ledger-integrity',
   monitors: 'monitors',
+  rollup: 'progress-rollup',
 } as const;
 
 export const JOBS = {
   integrityCheck: 'integrity-check',
   runMonitors: 'run-monitors',
+  foldRollup: 'fold-rollup',
 } as const;
 
 /** A monitor run for a date; the job id is the run key, so the same run is queued once. */
@@ -34,5 +36,12 @@ export const SCHEDULES = [
     pattern: process.env.MONITORS_CRON ?? '0 0 6 * * *', // 06:00 every day, before office hours
     tz: 'Asia/Shanghai',
     job: JOBS.runMonitors,
+  },
+  {
+    queue: QUEUES.rollup,
+    schedulerId: 'progress-rollup-fold',
+    pattern: process.env.ROLLUP_CRON ?? '*/5 * * * * *', // every 5 seconds: dashboards lag the ledger by seconds at most
+    tz: 'Asia/Shanghai',
+    job: JOBS.foldRollup,
   },
 ] as const;

@@ -7,3 +7,4 @@ export * from './monitors.service';
 export * from './reporting-discipline.service';
 export * from './performance.service';
 export * from './targets.service';
+export * from './progress-rollup.service';

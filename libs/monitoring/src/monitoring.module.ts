@@ -6,6 +6,7 @@ import { AlertsService } from './alerts.service';
 import { IdleFundsService } from './idle-funds.service';
 import { MonitorsService } from './monitors.service';
 import { PerformanceService } from './performance.service';
+import { ProgressRollupService } from './progress-rollup.service';
 import { TargetsService } from './targets.service';
 import { ReportingDisciplineService } from './reporting-discipline.service';
 import { SpendingProgressService } from './spending-progress.service';
@@ -14,6 +15,7 @@ import { SpendingProgressService } from './spending-progress.service';
 @Module({
   imports: [JurisdictionsModule, ReferenceModule, CalendarModule],
   providers: [
+    ProgressRollupService,
     SpendingProgressService,
     IdleFundsService,
     ReportingDisciplineService,
@@ -23,6 +25,7 @@ import { SpendingProgressService } from './spending-progress.service';
     MonitorsService,
   ],
   exports: [
+    ProgressRollupService,
     SpendingProgressService,
     IdleFundsService,
     ReportingDisciplineService,

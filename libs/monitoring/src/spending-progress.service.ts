@@ -3,8 +3,9 @@ import { DataSource } from 'typeorm';
 import { Actor, assertCovers, assertRole, DomainError, todayInChina } from '@sunshine/common';
 import { AuditLogService } from '@sunshine/audit-log';
 import { JurisdictionsService } from '@sunshine/jurisdictions';
-import { fenFromDb, formatYuan } from '@sunshine/money';
+import { formatYuan } from '@sunshine/money';
 import { ReferenceService } from '@sunshine/reference';
+import { ProgressRollupService } from './progress-rollup.service';
 import {
   defaultMilestones,
   formatBp,
@@ -46,17 +47,6 @@ export interface MilestoneScheduleView {
   definedAt: string | null;
 }
 
-interface SumsRow {
-  code: string;
-  name: string;
-  level: string;
-  path: string;
-  received: string;
-  passed_down: string;
-  assigned: string;
-  paid: string;
-}
-
 const toPercent = (bp: number): string => formatBp(bp);
 
 /**
@@ -71,6 +61,7 @@ export class SpendingProgressService {
     private readonly jurisdictions: JurisdictionsService,
     private readonly reference: ReferenceService,
     private readonly audit: AuditLogService,
+    private readonly rollup: ProgressRollupService,
   ) {}
 
   /** The jurisdiction itself and each of its direct children (rolled up over their subtrees). */
@@ -104,37 +95,23 @@ export class SpendingProgressService {
   ): Promise<SpendingProgressItem[]> {
     const root = await this.jurisdictions.get(code);
     const q = { year, sourceCode: sourceCode ?? undefined };
-    const rows = await this.dataSource.query<SumsRow[]>(
-      `WITH items AS (
-         SELECT code, name, level, path, depth FROM jurisdictions WHERE code = $1 OR ($6 AND parent_code = $1)
-       ),
-       lines AS (
-         SELECT l.id, l.jurisdiction_code, j.path, pj.path AS parent_path
-         FROM budget_lines l
-         JOIN jurisdictions j ON j.code = l.jurisdiction_code
-         LEFT JOIN budget_lines p ON p.id = l.parent_line_id
-         LEFT JOIN jurisdictions pj ON pj.code = p.jurisdiction_code
-         WHERE j.path LIKE $2 AND l.year = $3 AND ($5::text IS NULL OR l.source_code = $5)
-       ),
-       sums AS (
-         SELECT x.jurisdiction_code, x.path, x.parent_path, e.bucket, sum(e.delta) AS total
-         FROM lines x JOIN ledger_entries e ON e.line_id = x.id
-         WHERE e.effective_on <= $4
-         GROUP BY x.jurisdiction_code, x.path, x.parent_path, e.bucket
-       )
-       SELECT i.code, i.name, i.level, i.path,
-         coalesce((SELECT sum(total) FROM sums s WHERE s.bucket = 'amount' AND s.path LIKE i.path || '%'
-                    AND (s.parent_path IS NULL OR s.parent_path NOT LIKE i.path || '%')), 0)::text AS received,
-         coalesce((SELECT sum(total) FROM sums s WHERE s.bucket = 'allocated_down' AND s.jurisdiction_code = i.code), 0)::text AS passed_down,
-         coalesce((SELECT sum(total) FROM sums s WHERE s.bucket = 'assigned_to_projects' AND s.path LIKE i.path || '%'), 0)::text AS assigned,
-         coalesce((SELECT sum(total) FROM sums s WHERE s.bucket = 'paid' AND s.path LIKE i.path || '%'), 0)::text AS paid
-       FROM items i ORDER BY i.depth, i.code`,
-      [root.code, `${root.path}%`, q.year, asOf, q.sourceCode ?? null, withChildren],
+    const jurisdictions = await this.dataSource.query<{ code: string; name: string; level: string }[]>(
+      `SELECT code, name, level FROM jurisdictions WHERE code = $1 OR ($2 AND parent_code = $1) ORDER BY depth, code`,
+      [root.code, withChildren],
     );
+    // the read model (folded totals + entries still queued): exact, and cheap at national scale
+    const sums = await this.rollup.sums(
+      jurisdictions.map((j) => j.code),
+      q.year,
+      asOf,
+      q.sourceCode ?? null,
+    );
+    const zero = { received: 0n, passedDown: 0n, assigned: 0n, paid: 0n };
+    const rows = jurisdictions.map((j) => ({ ...j, ...(sums.get(j.code) ?? zero) }));
     const items: SpendingProgressItem[] = [];
     for (const r of rows) {
-      const received = fenFromDb(r.received);
-      const paid = fenFromDb(r.paid);
+      const received = r.received;
+      const paid = r.paid;
       const bp = progressBp(paid, received);
       const schedule = await this.scheduleFor(r.code, q.year, q.sourceCode ?? null);
       const inForce = milestoneInForce(schedule.milestones, asOf);
@@ -145,8 +122,8 @@ export class SpendingProgressService {
         year: q.year,
         sourceCode: q.sourceCode ?? null,
         received: formatYuan(received),
-        passedDown: formatYuan(fenFromDb(r.passed_down)),
-        assigned: formatYuan(fenFromDb(r.assigned)),
+        passedDown: formatYuan(r.passedDown),
+        assigned: formatYuan(r.assigned),
         paid: formatYuan(paid),
         progress: toPercent(bp),
         progressBp: bp,

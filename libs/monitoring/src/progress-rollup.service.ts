@@ -1,0 +1,104 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+/**
+ * The rows an entry contributes: one per ancestor-or-self `a` of the line's holder (from the materialised
+ * path), `entering` when the line's parent is held outside a's subtree (or the line has no parent), `own`
+ * when a is the holder itself. Used by the fold (over taken entries) and by readers (over pending ones).
+ */
+const CONTRIBUTIONS = (entries: string) => `
+  SELECT a.code AS jurisdiction_code, l.year, l.source_code, e.bucket,
+         (pj.path IS NULL OR position('/' || a.code || '/' IN pj.path) = 0) AS entering,
+         (a.code = l.jurisdiction_code) AS own, e.effective_on AS day, e.delta
+  FROM ${entries} e
+  JOIN budget_lines l ON l.id = e.line_id
+  JOIN jurisdictions j ON j.code = l.jurisdiction_code
+  CROSS JOIN LATERAL unnest(string_to_array(trim(BOTH '/' FROM j.path), '/')) AS a(code)
+  LEFT JOIN budget_lines p ON p.id = l.parent_line_id
+  LEFT JOIN jurisdictions pj ON pj.code = p.jurisdiction_code`;
+
+/** Folds up to $1 queued entries into progress_rollup in one statement (and so one transaction); returns n. */
+export const FOLD_ROLLUP_SQL = `WITH taken AS (
+         DELETE FROM progress_rollup_pending WHERE entry_id IN (
+           SELECT entry_id FROM progress_rollup_pending ORDER BY entry_id LIMIT $1 FOR UPDATE SKIP LOCKED)
+         RETURNING entry_id),
+       entries AS (SELECT e.* FROM taken t JOIN ledger_entries e ON e.id = t.entry_id),
+       sums AS (
+         SELECT jurisdiction_code, year, source_code, bucket, entering, own, day, sum(delta) AS total
+         FROM (${CONTRIBUTIONS('entries')}) c GROUP BY 1, 2, 3, 4, 5, 6, 7),
+       upsert AS (
+         INSERT INTO progress_rollup AS r (jurisdiction_code, year, source_code, bucket, entering, own, day, total)
+         SELECT * FROM sums
+         ON CONFLICT (jurisdiction_code, year, source_code, bucket, entering, own, day)
+         DO UPDATE SET total = r.total + EXCLUDED.total
+         RETURNING 1)
+       SELECT (SELECT count(*) FROM taken)::text AS n`;
+
+export interface ProgressSums {
+  received: bigint;
+  passedDown: bigint;
+  assigned: bigint;
+  paid: bigint;
+}
+
+/** The spending-progress read model: folding the queue of new ledger entries, and exact reads. */
+@Injectable()
+export class ProgressRollupService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Folds up to `batch` queued entries in one transaction; returns how many were folded. */
+  async fold(batch = 50_000): Promise<number> {
+    const rows = await this.dataSource.query<{ n: string }[]>(FOLD_ROLLUP_SQL, [batch]);
+    return Number(rows[0].n);
+  }
+
+  /** Folds until the queue is empty (after a bulk load); returns the number of entries folded. */
+  async foldAll(batch = 200_000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.fold(batch);
+      total += n;
+      if (n < batch) return total;
+    }
+  }
+
+  /** Totals per jurisdiction as of a date: the folded rows plus the entries still queued. */
+  async sums(
+    codes: string[],
+    year: number,
+    asOf: string,
+    sourceCode: string | null,
+  ): Promise<Map<string, ProgressSums>> {
+    const rows = await this.dataSource.query<
+      { jurisdiction_code: string; received: string; passed_down: string; assigned: string; paid: string }[]
+    >(
+      `WITH pending AS (
+         SELECT e.* FROM progress_rollup_pending q JOIN ledger_entries e ON e.id = q.entry_id),
+       pending_rows AS (
+         SELECT * FROM (${CONTRIBUTIONS('pending')}) c WHERE c.jurisdiction_code = ANY($1::text[])),
+       all_rows AS (
+         SELECT jurisdiction_code, year, source_code, bucket, entering, own, day, total FROM progress_rollup
+         WHERE jurisdiction_code = ANY($1::text[]) AND year = $2 AND day <= $3::date
+         UNION ALL
+         SELECT jurisdiction_code, year, source_code, bucket, entering, own, day, delta FROM pending_rows
+         WHERE year = $2 AND day <= $3::date)
+       SELECT jurisdiction_code,
+         coalesce(sum(total) FILTER (WHERE bucket = 'amount' AND entering), 0)::text AS received,
+         coalesce(sum(total) FILTER (WHERE bucket = 'allocated_down' AND own), 0)::text AS passed_down,
+         coalesce(sum(total) FILTER (WHERE bucket = 'assigned_to_projects'), 0)::text AS assigned,
+         coalesce(sum(total) FILTER (WHERE bucket = 'paid'), 0)::text AS paid
+       FROM all_rows WHERE ($4::text IS NULL OR source_code = $4) GROUP BY jurisdiction_code`,
+      [codes, year, asOf, sourceCode],
+    );
+    const out = new Map<string, ProgressSums>();
+    for (const r of rows) {
+      out.set(r.jurisdiction_code, {
+        received: BigInt(r.received),
+        passedDown: BigInt(r.passed_down),
+        assigned: BigInt(r.assigned),
+        paid: BigInt(r.paid),
+      });
+    }
+    return out;
+  }
+}
