@@ -1,5 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { ProgressRollupService } from '@sunshine/monitoring';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { createLine } from '../factories/ledger';
 import { startTestApi, TestApi } from '../support/api';
@@ -65,6 +66,33 @@ describe('worker: the ledger integrity check (BullMQ, on demand)', () => {
       }),
     ]);
     await withDb((c) => c.query(`UPDATE budget_lines SET amount = amount - 1 WHERE id = $1`, [line.id]));
+    expect((await runCheck()).status).toBe('passed');
+  });
+
+  it('compares the spending-progress read model with the ledger it was folded from', async () => {
+    await createLine(api, 'finance.city', { jurisdictionCode: '450100', amount: '77.00' });
+    await api.app.get(ProgressRollupService).foldAll();
+    expect((await runCheck()).status).toBe('passed');
+    const row = await withDb(
+      async (c) =>
+        (
+          await c.query<{ jurisdiction_code: string; day: string }>(
+            `SELECT jurisdiction_code, to_char(day, 'YYYY-MM-DD') AS day FROM progress_rollup WHERE own AND bucket = 'amount' LIMIT 1`,
+          )
+        ).rows[0],
+    );
+    const tamper = (d: number) =>
+      withDb((c) =>
+        c.query(
+          `UPDATE progress_rollup SET total = total + $3 WHERE own AND bucket = 'amount' AND jurisdiction_code = $1 AND day = $2`,
+          [row.jurisdiction_code, row.day, d],
+        ),
+      );
+    await tamper(5);
+    const dirty = await runCheck();
+    expect(dirty.status).toBe('failed');
+    expect(dirty.findings.map((f) => f.kind)).toContain('read_model_mismatch');
+    await tamper(-5);
     expect((await runCheck()).status).toBe('passed');
   });
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { MonitoringModule } from '@sunshine/monitoring';
 import { ProjectsModule } from '@sunshine/projects';
 import { FundingsService } from './fundings.service';
 import { FactorAllocationsService } from './factor-allocations.service';
@@ -12,7 +13,7 @@ import { PublicLedgerQueries } from './public-ledger.queries';
 
 /** The fund ledger context: budget lines, allocations, periods and the integrity check. */
 @Module({
-  imports: [ProjectsModule],
+  imports: [ProjectsModule, MonitoringModule],
   providers: [
     FactorAllocationsService,
     FundingsService,

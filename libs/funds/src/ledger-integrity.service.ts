@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditLogService, AuditVerification } from '@sunshine/audit-log';
+import { ProgressRollupService } from '@sunshine/monitoring';
 
 export interface IntegrityFinding {
   kind:
@@ -8,6 +9,7 @@ export interface IntegrityFinding {
     | 'allocation_mismatch'
     | 'funding_mismatch'
     | 'project_mismatch'
+    | 'read_model_mismatch'
     | 'audit_chain_broken';
   subjectType: string;
   subjectId: string;
@@ -24,13 +26,15 @@ export interface IntegrityReport {
 
 /**
  * The ledger integrity check: recomputes every stored balance from the append-only ledger entries,
- * checks that each line's allocated_down equals its active allocations, and verifies the audit chains.
+ * checks that each line's allocated_down equals its active allocations, compares the spending-progress read
+ * model with the entries it was folded from, and verifies the audit chains.
  */
 @Injectable()
 export class LedgerIntegrityService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditLogService,
+    private readonly rollup: ProgressRollupService,
   ) {}
 
   async check(): Promise<IntegrityReport> {
@@ -119,6 +123,16 @@ export class LedgerIntegrityService {
         subjectId: r.id,
         expected: { funded: r.e_funded, paid: r.e_paid },
         actual: { funded: r.funded, paid: r.paid },
+      });
+    }
+    // the spending-progress read model against the ledger it was folded from
+    for (const r of await this.rollup.verify()) {
+      findings.push({
+        kind: 'read_model_mismatch',
+        subjectType: `progress_rollup:${r.scope}`,
+        subjectId: r.key,
+        expected: { total: r.expected },
+        actual: { total: r.actual },
       });
     }
     const counted = await this.dataSource.query<{ n: number }[]>(

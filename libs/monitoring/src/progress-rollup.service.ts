@@ -62,6 +62,44 @@ export class ProgressRollupService {
     }
   }
 
+  /**
+   * Compares the folded read model with the ledger: each holder's own rows (one per folded entry) per year,
+   * source and bucket, and the nation's rows per year, source, bucket and day. Returns the differences.
+   */
+  async verify(limit = 1000): Promise<{ scope: string; key: string; expected: string; actual: string }[]> {
+    const rows = await this.dataSource.query<
+      { scope: string; key: string; expected: string; actual: string }[]
+    >(
+      `WITH folded AS (
+         SELECT e.*, l.jurisdiction_code AS holder, l.year, l.source_code FROM ledger_entries e
+         JOIN budget_lines l ON l.id = e.line_id
+         WHERE NOT EXISTS (SELECT 1 FROM progress_rollup_pending q WHERE q.entry_id = e.id)),
+       holder_expected AS (
+         SELECT holder || '/' || year || '/' || source_code || '/' || bucket AS key, sum(delta) AS total
+         FROM folded GROUP BY holder, year, source_code, bucket),
+       holder_actual AS (
+         SELECT jurisdiction_code || '/' || year || '/' || source_code || '/' || bucket AS key, sum(total) AS total
+         FROM progress_rollup WHERE own GROUP BY jurisdiction_code, year, source_code, bucket),
+       nation_expected AS (
+         SELECT year || '/' || source_code || '/' || bucket || '/' || effective_on AS key, sum(delta) AS total
+         FROM folded GROUP BY year, source_code, bucket, effective_on),
+       nation_actual AS (
+         SELECT year || '/' || source_code || '/' || bucket || '/' || day AS key, sum(total) AS total
+         FROM progress_rollup WHERE jurisdiction_code = '000000' GROUP BY year, source_code, bucket, day)
+       SELECT 'holder' AS scope, coalesce(e.key, a.key) AS key, coalesce(e.total, 0)::text AS expected,
+              coalesce(a.total, 0)::text AS actual
+       FROM holder_expected e FULL JOIN holder_actual a ON a.key = e.key
+       WHERE coalesce(e.total, 0) <> coalesce(a.total, 0)
+       UNION ALL
+       SELECT 'nation', coalesce(e.key, a.key), coalesce(e.total, 0)::text, coalesce(a.total, 0)::text
+       FROM nation_expected e FULL JOIN nation_actual a ON a.key = e.key
+       WHERE coalesce(e.total, 0) <> coalesce(a.total, 0)
+       LIMIT $1`,
+      [limit],
+    );
+    return rows;
+  }
+
   /** Totals per jurisdiction as of a date: the folded rows plus the entries still queued. */
   async sums(
     codes: string[],
