@@ -25,7 +25,9 @@ export function dataSourceOptions(settings: DataSourceSettings): DataSourceOptio
     migrationsTransactionMode: 'each',
     synchronize: false,
     migrationsRun: false,
-    logging: ['error'],
+    // no query logging: TypeORM's error log prints the parameters (names, payees), and failures reach the
+    // error filter anyway, which logs 500s without them
+    logging: false,
     applicationName: settings.applicationName ?? 'sunshine-funds',
     extra: { max: settings.poolSize ?? 20 },
   };
