@@ -251,6 +251,7 @@ export async function generateSynthetic(
     }
     seconds['progress read model'] = (Date.now() - t0) / 1000;
     log(`progress read model: ${folded} entries folded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    await step('vacuum queue', `VACUUM (ANALYZE) progress_rollup_pending`);
     await step('analyze', `ANALYZE`);
     const counts: Record<string, number> = {};
     for (const [name, sql] of Object.entries({

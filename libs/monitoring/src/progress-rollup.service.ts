@@ -58,8 +58,14 @@ export class ProgressRollupService {
     for (;;) {
       const n = await this.fold(batch);
       total += n;
-      if (n < batch) return total;
+      if (n < batch) break;
     }
+    if (total > 100_000) {
+      // after a bulk fold the queue is a heap of dead rows and its statistics are stale: clean both
+      await this.dataSource.query('VACUUM (ANALYZE) progress_rollup_pending');
+      await this.dataSource.query('ANALYZE progress_rollup');
+    }
+    return total;
   }
 
   /**
@@ -111,7 +117,9 @@ export class ProgressRollupService {
       { jurisdiction_code: string; received: string; passed_down: string; assigned: string; paid: string }[]
     >(
       `WITH pending AS (
-         SELECT e.* FROM progress_rollup_pending q JOIN ledger_entries e ON e.id = q.entry_id),
+         -- entry by entry through the primary key: the queue is short, whatever the statistics say
+         SELECT e.* FROM progress_rollup_pending q CROSS JOIN LATERAL (
+           SELECT * FROM ledger_entries x WHERE x.id = q.entry_id) e),
        pending_rows AS (
          SELECT * FROM (${CONTRIBUTIONS('pending')}) c WHERE c.jurisdiction_code = ANY($1::text[])),
        all_rows AS (
