@@ -9,7 +9,13 @@ import { MonitorRunView, MonitorsService } from '@sunshine/monitoring';
  * hands a job whose worker died back to another worker (stalled-job check); the run row and the one-open-
  * alert-per-subject index make the repeated run complete once without duplicates.
  */
-@Processor(QUEUES.monitors)
+@Processor(QUEUES.monitors, {
+  // a worker that dies mid-run stops renewing its lock; after lockDuration the stalled-job check hands the
+  // job to another worker, whose run completes the same run row
+  lockDuration: Number(process.env.MONITORS_LOCK_MS ?? 60_000),
+  stalledInterval: Number(process.env.MONITORS_LOCK_MS ?? 60_000),
+  maxStalledCount: 3,
+})
 export class MonitorsProcessor extends WorkerHost {
   constructor(private readonly monitors: MonitorsService) {
     super();
