@@ -8,6 +8,7 @@ import { Alerts1764600000000 } from './1764600000000-alerts';
 import { Performance1764700000000 } from './1764700000000-performance';
 import { Targets1764800000000 } from './1764800000000-targets';
 import { ProgressRollup1764900000000 } from './1764900000000-progress-rollup';
+import { Disclosure1765000000000 } from './1765000000000-disclosure';
 
 /** Every migration, in order. The one DataSource (libs/database) registers this list. */
 export const ALL_MIGRATIONS = [
@@ -21,4 +22,5 @@ export const ALL_MIGRATIONS = [
   Performance1764700000000,
   Targets1764800000000,
   ProgressRollup1764900000000,
+  Disclosure1765000000000,
 ];

@@ -15,6 +15,8 @@ import { ProjectsModule } from '@sunshine/projects';
 import { ReferenceModule } from '@sunshine/reference';
 import { CalendarModule } from '@sunshine/calendar';
 import { MonitoringModule } from '@sunshine/monitoring';
+import { DisclosureModule } from '@sunshine/disclosure';
+import { NoticesController } from './disclosure/notices.controller';
 import { AuditLogController } from './audit/audit-log.controller';
 import { loggerParams } from './http/logging';
 import { ImportsController } from './imports/imports.controller';
@@ -53,8 +55,10 @@ import { IntegrityController } from './system/integrity.controller';
     HouseholdsModule,
     CalendarModule,
     MonitoringModule,
+    DisclosureModule,
   ],
   controllers: [
+    NoticesController,
     AuthController,
     UsersController,
     ReferenceController,

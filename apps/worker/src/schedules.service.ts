@@ -12,6 +12,7 @@ export class SchedulesService {
     @InjectQueue(QUEUES.integrity) private readonly integrityQueue: Queue,
     @InjectQueue(QUEUES.monitors) private readonly monitorsQueue: Queue,
     @InjectQueue(QUEUES.rollup) private readonly rollupQueue: Queue,
+    @InjectQueue(QUEUES.disclosure) private readonly disclosureQueue: Queue,
   ) {}
 
   async upsertAll(): Promise<void> {
@@ -19,6 +20,7 @@ export class SchedulesService {
       [QUEUES.integrity]: this.integrityQueue,
       [QUEUES.monitors]: this.monitorsQueue,
       [QUEUES.rollup]: this.rollupQueue,
+      [QUEUES.disclosure]: this.disclosureQueue,
     };
     for (const s of SCHEDULES) {
       await queues[s.queue].upsertJobScheduler(

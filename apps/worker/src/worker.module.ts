@@ -7,6 +7,8 @@ import { FundsModule } from '@sunshine/funds';
 import { JobsModule } from '@sunshine/jobs';
 import { JurisdictionsModule } from '@sunshine/jurisdictions';
 import { MonitoringModule } from '@sunshine/monitoring';
+import { DisclosureModule } from '@sunshine/disclosure';
+import { NoticesProcessor } from './notices.processor';
 import { ReferenceModule } from '@sunshine/reference';
 import { IntegrityCheckProcessor } from './integrity-check.processor';
 import { MonitorsProcessor } from './monitors.processor';
@@ -24,7 +26,14 @@ import { SchedulesService } from './schedules.service';
     ReferenceModule,
     FundsModule,
     MonitoringModule,
+    DisclosureModule,
   ],
-  providers: [IntegrityCheckProcessor, MonitorsProcessor, RollupProcessor, SchedulesService],
+  providers: [
+    NoticesProcessor,
+    IntegrityCheckProcessor,
+    MonitorsProcessor,
+    RollupProcessor,
+    SchedulesService,
+  ],
 })
 export class WorkerModule {}

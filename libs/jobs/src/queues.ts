@@ -3,12 +3,14 @@ export const QUEUES = {
   integrity: 'ledger-integrity',
   monitors: 'monitors',
   rollup: 'progress-rollup',
+  disclosure: 'disclosure',
 } as const;
 
 export const JOBS = {
   integrityCheck: 'integrity-check',
   runMonitors: 'run-monitors',
   foldRollup: 'fold-rollup',
+  draftNotices: 'draft-notices',
 } as const;
 
 /** A monitor run for a date; the job id is the run key, so the same run is queued once. */
@@ -43,5 +45,12 @@ export const SCHEDULES = [
     pattern: process.env.ROLLUP_CRON ?? '*/5 * * * * *', // every 5 seconds: dashboards lag the ledger by seconds at most
     tz: 'Asia/Shanghai',
     job: JOBS.foldRollup,
+  },
+  {
+    queue: QUEUES.disclosure,
+    schedulerId: 'notices-from-events',
+    pattern: process.env.NOTICES_CRON ?? '*/10 * * * * *', // every 10 s: a draft notice appears seconds after its event
+    tz: 'Asia/Shanghai',
+    job: JOBS.draftNotices,
   },
 ] as const;

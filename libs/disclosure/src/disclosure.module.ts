@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { CalendarModule } from '@sunshine/calendar';
+import { FundsModule } from '@sunshine/funds';
+import { ProjectsModule } from '@sunshine/projects';
+import { NoticeGeneratorService } from './notice-generator.service';
+import { NoticesService } from './notices.service';
+import { ObjectionsService } from './objections.service';
+import { PublicNoticesService } from './public-notices.service';
+
+/** Disclosure (公告公示, DOMAIN §5): notices from events, their versions and life cycle, objections, public reads. */
+@Module({
+  imports: [CalendarModule, FundsModule, ProjectsModule],
+  providers: [NoticesService, NoticeGeneratorService, ObjectionsService, PublicNoticesService],
+  exports: [NoticesService, NoticeGeneratorService, ObjectionsService, PublicNoticesService],
+})
+export class DisclosureModule {}
