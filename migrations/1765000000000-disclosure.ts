@@ -99,13 +99,20 @@ export class Disclosure1765000000000 implements MigrationInterface {
         FROM notice_versions v JOIN notices n ON n.id = v.notice_id
         WHERE n.first_public_version IS NOT NULL AND v.version >= n.first_public_version;
 
+      -- what anyone may read of an objection by its tracking number: never the name, the contact or the text
+      CREATE VIEW public_objections AS
+        SELECT o.tracking_no, o.notice_id, v.title AS notice_title, o.received_at, o.due_on, o.status, o.answer,
+          o.answered_at
+        FROM objections o JOIN notices n ON n.id = o.notice_id
+        JOIN notice_versions v ON v.notice_id = n.id AND v.version = n.current_version;
+
       CREATE INDEX objections_notice_idx ON objections (notice_id, received_at);
       CREATE INDEX objections_open_idx ON objections (due_on) WHERE status = 'received';
     `);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP VIEW public_notice_versions; DROP VIEW public_notices; DROP TABLE objections; DROP TABLE notice_versions; DROP TABLE notices; DROP SEQUENCE notice_public_seq;
+    await q.query(`DROP VIEW public_objections; DROP VIEW public_notice_versions; DROP VIEW public_notices; DROP TABLE objections; DROP TABLE notice_versions; DROP TABLE notices; DROP SEQUENCE notice_public_seq;
       ALTER TABLE domain_events DROP COLUMN attempts, DROP COLUMN last_error;`);
   }
 }

@@ -3,6 +3,8 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { ApiModule } from '../../apps/api/src/app.module';
 import { configureApiApp } from '../../apps/api/src/http/configure';
+import { configurePortalApp } from '../../apps/portal/src/configure';
+import { PortalModule } from '../../apps/portal/src/portal.module';
 import { prepareTestDatabase } from './database';
 
 export interface TestApi {
@@ -39,4 +41,21 @@ export async function startTestApi(): Promise<TestApi> {
     },
     close: () => app.close(),
   };
+}
+
+export interface TestPortal {
+  url: string;
+  http: () => ReturnType<typeof request>;
+  close: () => Promise<void>;
+}
+
+/** The real portal module (the public site) on a loopback port, against the run's PostgreSQL. */
+export async function startTestPortal(): Promise<TestPortal> {
+  await prepareTestDatabase();
+  const moduleRef = await Test.createTestingModule({ imports: [PortalModule] }).compile();
+  const app = moduleRef.createNestApplication({ bufferLogs: true });
+  configurePortalApp(app);
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return { url, http: () => request(url), close: () => app.close() };
 }

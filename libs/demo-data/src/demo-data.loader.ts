@@ -1,3 +1,4 @@
+import { NoticeGeneratorService, NoticesService } from '@sunshine/disclosure';
 import { Injectable, Logger } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -74,6 +75,8 @@ export class DemoDataLoader {
     private readonly users: UsersService,
     private readonly lines: BudgetLinesService,
     private readonly allocations: AllocationsService,
+    private readonly generator: NoticeGeneratorService,
+    private readonly notices: NoticesService,
   ) {}
 
   async load(dataset: DemoDataset = readDemoDataset()): Promise<{ lines: number; allocations: number }> {
@@ -102,6 +105,7 @@ export class DemoDataLoader {
       });
       lineIds.set(key, answer.body.id);
     }
+    const allocationIds: string[] = [];
     for (const a of dataset.allocations) {
       const { key, parentKey, ...input } = a;
       const parentId = lineIds.get(parentKey);
@@ -113,7 +117,16 @@ export class DemoDataLoader {
         body: a,
       });
       lineIds.set(key, answer.body.childLine.id);
+      allocationIds.push(answer.body.id);
     }
+    // the seeds' allocations were announced when they were made: draft their D2 notices and publish them
+    await this.generator.processPending();
+    await this.dataSource.transaction(async (m) => {
+      for (const n of await this.notices.findBySubjects(m, allocationIds, ['D2'])) {
+        await this.notices.applyAsSystem(m, n.id, 'approve', { reason: '演示数据：历史公告' });
+        await this.notices.applyAsSystem(m, n.id, 'publish', { reason: '演示数据：历史公告' });
+      }
+    });
     this.logger.log(
       `demo data: ${dataset.budgetLines.length} budget lines, ${dataset.allocations.length} allocations`,
     );

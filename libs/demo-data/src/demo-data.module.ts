@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuditLogModule } from '@sunshine/audit-log';
 import { DatabaseModule } from '@sunshine/database';
 import { EventsModule } from '@sunshine/events';
+import { DisclosureModule } from '@sunshine/disclosure';
 import { FundsModule } from '@sunshine/funds';
 import { IdentityModule } from '@sunshine/identity';
 import { JurisdictionsModule } from '@sunshine/jurisdictions';
@@ -18,6 +19,7 @@ import { DemoDataLoader } from './demo-data.loader';
     ReferenceModule,
     IdentityModule,
     FundsModule,
+    DisclosureModule,
   ],
   providers: [DemoDataLoader],
   exports: [DemoDataLoader],

@@ -4,13 +4,32 @@ import { FundsModule } from '@sunshine/funds';
 import { ProjectsModule } from '@sunshine/projects';
 import { NoticeGeneratorService } from './notice-generator.service';
 import { NoticesService } from './notices.service';
-import { ObjectionsService } from './objections.service';
+import { ObjectionIntakeService, ObjectionsService } from './objections.service';
 import { PublicNoticesService } from './public-notices.service';
 
 /** Disclosure (公告公示, DOMAIN §5): notices from events, their versions and life cycle, objections, public reads. */
 @Module({
   imports: [CalendarModule, FundsModule, ProjectsModule],
-  providers: [NoticesService, NoticeGeneratorService, ObjectionsService, PublicNoticesService],
-  exports: [NoticesService, NoticeGeneratorService, ObjectionsService, PublicNoticesService],
+  providers: [
+    NoticesService,
+    NoticeGeneratorService,
+    ObjectionsService,
+    ObjectionIntakeService,
+    PublicNoticesService,
+  ],
+  exports: [
+    NoticesService,
+    NoticeGeneratorService,
+    ObjectionsService,
+    ObjectionIntakeService,
+    PublicNoticesService,
+  ],
 })
 export class DisclosureModule {}
+
+/** What the public site needs: reads of the public views and the objection intake, nothing else. */
+@Module({
+  providers: [PublicNoticesService, ObjectionIntakeService],
+  exports: [PublicNoticesService, ObjectionIntakeService],
+})
+export class PublicDisclosureModule {}

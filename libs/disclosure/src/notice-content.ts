@@ -1,3 +1,4 @@
+import { groupThousands } from '@sunshine/views';
 import { NoticeContent, NoticeField } from './notice-diff';
 import { SUPERVISION_HOTLINE } from './notice-types';
 
@@ -37,13 +38,7 @@ export interface AllocationFacts {
 }
 
 const f = (key: string, label: string, value: string): NoticeField => ({ key, label, value });
-const yuan = (amount: string): string => `${groupDigits(amount)} 元`;
-
-/** 1234567.89 → 1,234,567.89 (amounts stay decimal strings, never numbers). */
-export function groupDigits(amount: string): string {
-  const [int, frac] = amount.split('.');
-  return `${int.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${frac === undefined ? '' : `.${frac}`}`;
-}
+const yuan = (amount: string): string => `${groupThousands(amount)} 元`;
 
 function targetsText(p: ProjectFacts): string {
   if (p.performanceTargets.length === 0) return '（未设定）';

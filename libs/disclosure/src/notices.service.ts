@@ -500,6 +500,17 @@ export class NoticesService {
     );
   }
 
+  async findBySubjects(
+    m: EntityManager,
+    subjectIds: string[],
+    types: readonly NoticeType[],
+  ): Promise<NoticeRow[]> {
+    return m.query<NoticeRow[]>(
+      `${NOTICE_SELECT} WHERE n.subject_id = ANY($1) AND n.type = ANY($2) ORDER BY n.triggered_on, n.id`,
+      [subjectIds, types],
+    );
+  }
+
   async content(m: EntityManager | DataSource, id: string, version: number): Promise<NoticeContent> {
     const rows = await m.query<VersionRow[]>(
       `SELECT title, fields, body FROM notice_versions WHERE notice_id = $1 AND version = $2`,

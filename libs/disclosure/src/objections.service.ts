@@ -49,6 +49,18 @@ interface Row {
   answered_at: Date | null;
 }
 
+type PublicRow = Pick<
+  Row,
+  | 'tracking_no'
+  | 'notice_id'
+  | 'notice_title'
+  | 'received_at'
+  | 'due_on'
+  | 'status'
+  | 'answer'
+  | 'answered_at'
+>;
+
 const SELECT = `SELECT o.id, o.tracking_no, o.notice_id, v.title AS notice_title, o.name, o.contact, o.text, o.status,
   o.received_at, to_char(o.due_on, 'YYYY-MM-DD') AS due_on, o.answer, o.answered_at
   FROM objections o JOIN notices n ON n.id = o.notice_id
@@ -63,18 +75,22 @@ const addDays = (date: string, n: number): string => {
   return d.toISOString().slice(0, 10);
 };
 
-/** Citizens' objections (异议) to a published notice, each with a tracking number and an answer due in 20 days. */
+/**
+ * The public intake of objections (异议): reads only the public views and writes only the objections table,
+ * which is all the portal's database role may do.
+ */
 @Injectable()
-export class ObjectionsService {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly notices: NoticesService,
-    private readonly audit: AuditLogService,
-  ) {}
+export class ObjectionIntakeService {
+  constructor(private readonly dataSource: DataSource) {}
 
   async file(noticeId: string, input: ObjectionInput): Promise<{ trackingNo: string; dueOn: string }> {
-    const notice = await this.notices.findRow(noticeId);
-    if (!notice || notice.status !== 'published') throw notFound('notice', noticeId);
+    // through the public view only: the public site may object to what it can see, and to nothing else
+    const visible = /^[0-9a-f-]{36}$/i.test(noticeId)
+      ? await this.dataSource.query<{ status: string }[]>(`SELECT status FROM public_notices WHERE id = $1`, [
+          noticeId,
+        ])
+      : [];
+    if (visible[0]?.status !== 'published') throw notFound('notice', noticeId);
     const today = todayInChina();
     const dueOn = addDays(today, OBJECTION_ANSWER_DAYS);
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -99,6 +115,16 @@ export class ObjectionsService {
     if (!r) throw notFound('objection', trackingNo);
     return publicView(r);
   }
+}
+
+/** The publishing office's side: the objections to its notices, each answered once (due in 20 days). */
+@Injectable()
+export class ObjectionsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly notices: NoticesService,
+    private readonly audit: AuditLogService,
+  ) {}
 
   async listForNotice(actor: Actor, noticeId: string): Promise<ObjectionView[]> {
     const n = await this.notices.findRow(noticeId);
@@ -147,7 +173,7 @@ export class ObjectionsService {
   }
 }
 
-function publicView(r: Row): PublicObjectionView {
+function publicView(r: PublicRow): PublicObjectionView {
   return {
     trackingNo: r.tracking_no,
     noticeId: r.notice_id,

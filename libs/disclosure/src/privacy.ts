@@ -1,13 +1,11 @@
 import { maskIdNumber } from '@sunshine/common';
+import { maskPhone } from '@sunshine/views';
 import type { NoticeContent } from './notice-diff';
 
 // an 18-character resident ID number (17 digits and a digit or X) not inside a longer run of digits
 const ID_NUMBER = /(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])/g;
 // a mainland mobile number, 11 digits starting 13–19, not inside a longer run of digits
 const MOBILE = /(?<!\d)1[3-9]\d{9}(?!\d)/g;
-
-/** 13812345678 → 138****5678 (DOMAIN §5). */
-export const maskMobile = (m: string): string => `${m.slice(0, 3)}****${m.slice(-4)}`;
 
 /** Masks every ID number and mobile number in a text; returns the text and how many it masked. */
 export function maskPersonalData(text: string): { text: string; masked: number } {
@@ -19,7 +17,7 @@ export function maskPersonalData(text: string): { text: string; masked: number }
     })
     .replace(MOBILE, (m) => {
       masked += 1;
-      return maskMobile(m);
+      return maskPhone(m);
     });
   return { text: out, masked };
 }

@@ -25,6 +25,7 @@ export function createViewEnvironment(): typeof Handlebars {
     typeof d === 'string' ? d.slice(0, 10) : d instanceof Date ? d.toISOString().slice(0, 10) : '',
   );
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hbs.registerHelper('gt', (a: unknown, b: unknown) => Number(a) > Number(b));
   hbs.registerHelper('maskId', (id: unknown) => maskIdNumber(String(id)));
   hbs.registerHelper('maskPhone', (p: unknown) => maskPhone(String(p)));
   return hbs;

@@ -1,0 +1,256 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
+import { Throttle, ThrottlerGuard } from '@nestjs/throttler';
+import type { Request, Response } from 'express';
+import path from 'node:path';
+import { ApiExceptionFilter, DomainError, ErrorDetail, Page } from '@sunshine/common';
+import {
+  NOTICE_SPECS,
+  NOTICE_TYPES,
+  NoticeType,
+  ObjectionIntakeService,
+  PublicNotice,
+  PublicNoticesService,
+} from '@sunshine/disclosure';
+import { beijingTime, loadTemplates, Template } from '@sunshine/views';
+
+const VIEWS = path.join(__dirname, 'views');
+const PAGE_SIZE = 20;
+
+const isType = (t: unknown): t is NoticeType =>
+  typeof t === 'string' && (NOTICE_TYPES as readonly string[]).includes(t);
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/** What a citizen may send with an objection; the same rules for the form and for JSON. */
+export function checkObjection(body: Record<string, unknown>): {
+  value: { name?: string; contact: string; text: string };
+  problems: ErrorDetail[];
+} {
+  const allowed = new Set(['name', 'contact', 'text']);
+  const problems: ErrorDetail[] = Object.keys(body)
+    .filter((k) => !allowed.has(k))
+    .map((k) => ({ field: k, problem: 'unknown field' }));
+  const name = str(body.name).trim();
+  const contact = str(body.contact).trim();
+  const text = str(body.text).trim();
+  if (body.name !== undefined && typeof body.name !== 'string')
+    problems.push({ field: 'name', problem: 'must be text' });
+  if (name.length > 50) problems.push({ field: 'name', problem: 'at most 50 characters' });
+  if (contact.length < 5 || contact.length > 100)
+    problems.push({ field: 'contact', problem: '请填写联系电话或电子邮箱（5–100 个字符）' });
+  if (text.length < 5 || text.length > 2000)
+    problems.push({ field: 'text', problem: '请填写异议内容（5–2000 个字）' });
+  return { value: { name: name || undefined, contact, text }, problems };
+}
+
+/** The public disclosure pages: notices (search, one notice with every version), objections, the JSON feed. */
+@Controller()
+@UseFilters(ApiExceptionFilter)
+export class NoticesController {
+  private readonly templates: Map<string, Template> = loadTemplates(VIEWS);
+
+  constructor(
+    private readonly notices: PublicNoticesService,
+    private readonly intake: ObjectionIntakeService,
+  ) {}
+
+  @Get('notices')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header('Cache-Control', 'public, max-age=60')
+  async list(
+    @Query('type') type?: string,
+    @Query('jurisdiction') jurisdiction?: string,
+    @Query('year') year?: string,
+    @Query('q') q?: string,
+    @Query('page') page?: string,
+  ): Promise<string> {
+    const filter = {
+      type: isType(type) ? type : undefined,
+      jurisdictionCode: /^\d{6}(\d{3}){0,2}$/.test(str(jurisdiction)) ? jurisdiction : undefined,
+      year: /^\d{4}$/.test(str(year)) ? Number(year) : undefined,
+      q: str(q).slice(0, 100) || undefined,
+    };
+    const pageNo = Math.max(1, Math.min(10_000, Number.parseInt(str(page), 10) || 1));
+    const { items, total } = await this.notices.search({ ...filter, limit: PAGE_SIZE, page: pageNo });
+    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    const link = (p: number) =>
+      `/notices?${new URLSearchParams({
+        ...(filter.type ? { type: filter.type } : {}),
+        ...(filter.jurisdictionCode ? { jurisdiction: filter.jurisdictionCode } : {}),
+        ...(filter.year ? { year: String(filter.year) } : {}),
+        ...(filter.q ? { q: filter.q } : {}),
+        page: String(p),
+      }).toString()}`;
+    return this.render('notices', {
+      title: '公告公示',
+      filter: {
+        type: filter.type ?? '',
+        q: filter.q ?? '',
+        year: filter.year ? String(filter.year) : '',
+        jurisdiction: filter.jurisdictionCode ?? '',
+      },
+      types: NOTICE_TYPES.map((t) => ({ code: t, name: NOTICE_SPECS[t].name })),
+      items: items.map(listItem),
+      total,
+      page: pageNo,
+      pages,
+      prev: pageNo > 1 ? link(pageNo - 1) : null,
+      next: pageNo < pages ? link(pageNo + 1) : null,
+    });
+  }
+
+  @Get('notices/:id')
+  async notice(@Param('id') id: string, @Res() res: Response): Promise<void> {
+    const found = await this.notices.get(id);
+    if (!found) {
+      res
+        .status(404)
+        .type('html')
+        .send(this.render('not-found', { title: '未找到公告' }));
+      return;
+    }
+    res.type('html').set('Cache-Control', 'public, max-age=60').send(this.noticePage(found, null));
+  }
+
+  /** 异议: a form post (HTML answer) or JSON (201 {trackingNo}); at most 10 a minute from one address. */
+  @Post('notices/:id/objections')
+  @UseGuards(ThrottlerGuard)
+  @Throttle({ default: { limit: 10, ttl: 60_000 } })
+  async object(
+    @Param('id') id: string,
+    @Body() body: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const json = typeof req.is('application/json') === 'string';
+    const { value, problems } = checkObjection(body ?? {});
+    if (problems.length > 0) {
+      if (json) throw new DomainError('VALIDATION_FAILED', 'the objection is incomplete', problems);
+      const found = await this.notices.get(id);
+      if (!found)
+        throw new DomainError('NOT_FOUND', `notice ${id} not found`, [{ field: 'id', problem: 'not found' }]);
+      res.status(400).type('html').send(this.noticePage(found, { problems, value }));
+      return;
+    }
+    const filed = await this.intake.file(id, value);
+    if (json) {
+      res.status(201).json(filed);
+      return;
+    }
+    res
+      .status(201)
+      .type('html')
+      .send(
+        this.render('objection', {
+          title: '异议已受理',
+          filed: true,
+          objection: await this.intake.byTrackingNo(filed.trackingNo),
+        }),
+      );
+  }
+
+  @Get('objections/:trackingNo')
+  async objection(@Param('trackingNo') trackingNo: string, @Res() res: Response): Promise<void> {
+    try {
+      const objection = await this.intake.byTrackingNo(trackingNo);
+      res
+        .type('html')
+        .send(this.render('objection', { title: `异议 ${objection.trackingNo}`, filed: false, objection }));
+    } catch (e) {
+      if (!(e instanceof DomainError) || e.code !== 'NOT_FOUND') throw e;
+      res
+        .status(404)
+        .type('html')
+        .send(this.render('not-found', { title: '未找到异议' }));
+    }
+  }
+
+  /** Changes since a moment, oldest first, keyset cursor: what a mirror or a newsroom polls. */
+  @Get('api/public/notices')
+  @HttpCode(200)
+  feed(
+    @Query('since') since?: string,
+    @Query('cursor') cursor?: string,
+    @Query('limit') limit?: string,
+    @Query('jurisdiction') jurisdiction?: string,
+  ): Promise<Page<PublicNotice>> {
+    const n = limit === undefined ? undefined : Number(limit);
+    if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > 500)) {
+      throw new DomainError('VALIDATION_FAILED', 'limit is 1–500', [
+        { field: 'limit', problem: 'an integer 1–500' },
+      ]);
+    }
+    return this.notices.feed({
+      since: since || undefined,
+      cursor: cursor || undefined,
+      limit: n,
+      jurisdictionCode: /^\d{6}(\d{3}){0,2}$/.test(str(jurisdiction)) ? jurisdiction : undefined,
+    });
+  }
+
+  private noticePage(
+    found: NonNullable<Awaited<ReturnType<PublicNoticesService['get']>>>,
+    form: { problems: ErrorDetail[]; value: { name?: string; contact: string; text: string } } | null,
+  ): string {
+    const { notice, versions } = found;
+    return this.render('notice', {
+      title: notice.title,
+      notice: {
+        ...notice,
+        publishedAt: beijingTime(new Date(notice.publishedAt)),
+        withdrawnAt: notice.withdrawnAt ? beijingTime(new Date(notice.withdrawnAt)) : null,
+      },
+      withdrawn: notice.status === 'withdrawn',
+      versions: versions
+        .map((v) => ({
+          ...v,
+          createdAt: beijingTime(new Date(v.createdAt)),
+          current: v.version === notice.version,
+          fieldChanges: v.changes?.fields ?? [],
+          titleChange: v.changes?.title ?? null,
+          bodyChanged: v.changes?.body !== null && v.changes?.body !== undefined,
+        }))
+        .reverse(),
+      corrected: versions.length > 1,
+      form: form
+        ? {
+            errors: form.problems.map((p) => p.problem),
+            name: form.value.name ?? '',
+            contact: form.value.contact,
+            text: form.value.text,
+          }
+        : { errors: [], name: '', contact: '', text: '' },
+    });
+  }
+
+  private render(name: string, context: Record<string, unknown>): string {
+    const template = this.templates.get(name);
+    if (!template) throw new Error(`no template ${name}`);
+    return template({ ...context, generatedAt: beijingTime(new Date()) });
+  }
+}
+
+function listItem(n: PublicNotice) {
+  return {
+    id: n.id,
+    type: n.type,
+    typeName: n.typeName,
+    title: n.title,
+    jurisdictionName: n.jurisdictionName,
+    publishedOn: beijingTime(new Date(n.publishedAt)).slice(0, 10),
+    withdrawn: n.status === 'withdrawn',
+    corrected: n.version > 1,
+  };
+}

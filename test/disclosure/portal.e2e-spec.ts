@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto';
+import { NoticeGeneratorService } from '@sunshine/disclosure';
+import { allocationBody, createLine } from '../factories/ledger';
+import { DEMO_PASSWORD, startTestApi, startTestPortal, TestApi, TestPortal } from '../support/api';
+
+interface PublicNotice {
+  id: string;
+  type: string;
+  status: string;
+  version: number;
+  title: string;
+  fields: { key: string; value: string }[];
+}
+interface FeedPage {
+  items: PublicNotice[];
+  nextCursor: string | null;
+}
+
+const COUNTY = '450123'; // 隆安县
+
+describe('the public site: notices, versions, the JSON feed and objections', () => {
+  let api: TestApi;
+  let portal: TestPortal;
+  let generator: NoticeGeneratorService;
+  let published: PublicNotice;
+  let draftId: string;
+  let objectionPosts = 0;
+
+  const as = async (user: string) => `Bearer ${await api.token(user)}`;
+  const allocate = async (lineId: string, amount: string) => {
+    const res = await api
+      .http()
+      .post(`/api/budget-lines/${lineId}/allocations`)
+      .set('Authorization', await as('finance.longan'))
+      .set('Idempotency-Key', randomUUID())
+      .send(allocationBody('450123101', amount, '2026-03-10'));
+    expect(res.status).toBe(201);
+    return (res.body as { id: string }).id;
+  };
+  const d2Of = async (allocationId: string) => {
+    const res = await api
+      .http()
+      .get('/api/notices')
+      .query({ subjectId: allocationId })
+      .set('Authorization', await as('finance.longan'));
+    return (res.body as { items: { id: string }[] }).items[0];
+  };
+  const act = async (id: string, action: string, body: Record<string, unknown> = {}) => {
+    const res = await api
+      .http()
+      .post(`/api/notices/${id}/${action}`)
+      .set('Authorization', await as('finance.longan'))
+      .send(body);
+    expect(res.status).toBe(201);
+  };
+  const objectJson = (id: string, body: Record<string, unknown>) => {
+    objectionPosts += 1;
+    return portal.http().post(`/notices/${id}/objections`).send(body);
+  };
+  let since: string;
+
+  beforeAll(async () => {
+    api = await startTestApi();
+    portal = await startTestPortal();
+    generator = api.app.get(NoticeGeneratorService);
+    const res = await api
+      .http()
+      .post('/api/users')
+      .set('Authorization', await as('admin'))
+      .send({
+        username: 'finance.longan',
+        role: 'finance',
+        password: DEMO_PASSWORD,
+        jurisdictionCode: COUNTY,
+      });
+    expect(res.status).toBe(201);
+    since = new Date().toISOString();
+    const line = await createLine(api, 'finance.longan', { jurisdictionCode: COUNTY, amount: '500000.00' });
+    const published1 = await allocate(line.id, '123456.78');
+    const draft = await allocate(line.id, '1000.00');
+    await generator.processPending();
+    const n = await d2Of(published1);
+    await act(n.id, 'approve');
+    await act(n.id, 'publish');
+    draftId = (await d2Of(draft)).id;
+    const page = await portal.http().get('/api/public/notices').query({ since });
+    published = (page.body as FeedPage).items.find((i) => i.id === n.id) as PublicNotice;
+  });
+  afterAll(async () => {
+    await portal.close();
+    await api.close();
+  });
+
+  it('feeds published notices only, oldest first, in keyset pages; a correction comes round again', async () => {
+    expect(published).toMatchObject({ type: 'D2', status: 'published', version: 1 });
+    const all = (await portal.http().get('/api/public/notices').query({ since, limit: 500 }))
+      .body as FeedPage;
+    expect(all.items.map((i) => i.id)).not.toContain(draftId);
+
+    // one page at a time: every item once, in order
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await portal
+        .http()
+        .get('/api/public/notices')
+        .query({ since, limit: 1, ...(cursor ? { cursor } : {}) });
+      expect(res.status).toBe(200);
+      const page = res.body as FeedPage;
+      seen.push(...page.items.map((i) => i.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(all.items.map((i) => i.id));
+
+    const last = await portal.http().get('/api/public/notices').query({ since, limit: 500 });
+    const resumeAfter = (last.body as FeedPage).items.length;
+    await act(published.id, 'corrections', {
+      reason: '接收单位名称更正',
+      fields: [{ key: 'to', label: '接收地区', value: '那桐镇（含定典村）' }],
+    });
+    const after = (
+      (await portal.http().get('/api/public/notices').query({ since, limit: 500 })).body as FeedPage
+    ).items;
+    expect(after.length).toBe(resumeAfter); // the same notice, moved to the end with its new version
+    expect(after[after.length - 1]).toMatchObject({ id: published.id, version: 2 });
+    expect((await portal.http().get('/api/public/notices').query({ since: 'yesterday' })).status).toBe(400);
+    expect((await portal.http().get('/api/public/notices').query({ cursor: '%%%' })).status).toBe(400);
+  });
+
+  it('shows a notice page with every version and what changed, and searches', async () => {
+    const page = await portal.http().get(`/notices/${published.id}`);
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    expect(page.text).toContain(published.title);
+    expect(page.text).toContain('第 2 版');
+    expect(page.text).toContain('第 1 版');
+    expect(page.text).toContain('<del>那桐镇</del>');
+    expect(page.text).toContain('<ins>那桐镇（含定典村）</ins>');
+    expect(page.text).toContain('接收单位名称更正');
+    expect(page.text).toContain('12317');
+    expect((await portal.http().get(`/notices/${draftId}`)).status).toBe(404); // drafts are not public
+    expect((await portal.http().get('/notices/not-an-id')).status).toBe(404);
+
+    const found = await portal.http().get('/notices').query({ q: '那桐镇（含定典村）', type: 'D2' });
+    expect(found.status).toBe(200);
+    expect(found.text).toContain(`/notices/${published.id}`);
+    const none = await portal.http().get('/notices').query({ q: '没有这样的公告xyz' });
+    expect(none.text).toContain('没有符合条件的公告');
+  });
+
+  it('takes an objection (JSON or form), tracks it, shows the answer, never the contact', async () => {
+    const bad = await objectJson(published.id, { contact: '1', text: '' });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect((bad.body as { details: { field: string }[] }).details.map((d) => d.field).sort()).toEqual([
+      'contact',
+      'text',
+    ]);
+    expect(
+      (await objectJson(published.id, { contact: '13812345678', text: '金额与文件不符', extra: 1 })).status,
+    ).toBe(400);
+    expect((await objectJson(draftId, { contact: '13812345678', text: '草稿不能提异议' })).status).toBe(404);
+
+    const ok = await objectJson(published.id, {
+      name: '张三',
+      contact: '13812345678',
+      text: '分配金额与下达文件不符，请核实。',
+    });
+    expect(ok.status).toBe(201);
+    const { trackingNo } = ok.body as { trackingNo: string; dueOn: string };
+    expect(trackingNo).toMatch(/^YY\d{8}[2-9A-HJKMNP-Z]{6}$/);
+
+    objectionPosts += 1;
+    const form = await portal
+      .http()
+      .post(`/notices/${published.id}/objections`)
+      .type('form')
+      .send({ contact: 'citizen@example.cn', text: '请公开分配依据。' });
+    expect(form.status).toBe(201);
+    expect(form.text).toContain('受理编号');
+
+    const tracked = await portal.http().get(`/objections/${trackingNo}`);
+    expect(tracked.status).toBe(200);
+    expect(tracked.text).toContain('办理中');
+    expect(tracked.text).not.toContain('13812345678');
+    expect(tracked.text).not.toContain('张三');
+
+    const list = await api
+      .http()
+      .get(`/api/notices/${published.id}/objections`)
+      .set('Authorization', await as('finance.longan'));
+    const mine = (list.body as { id: string; trackingNo: string; contact: string }[]).find(
+      (o) => o.trackingNo === trackingNo,
+    );
+    expect(mine?.contact).toBe('13812345678'); // the office sees how to reach the citizen
+    const answer = await api
+      .http()
+      .post(`/api/objections/${mine?.id}/answer`)
+      .set('Authorization', await as('finance.longan'))
+      .send({ answer: '经核实，金额与隆财〔2026〕文件一致，已在公告中补充文号。' });
+    expect(answer.status).toBe(201);
+    const again = await api
+      .http()
+      .post(`/api/objections/${mine?.id}/answer`)
+      .set('Authorization', await as('finance.longan'))
+      .send({ answer: '再次答复' });
+    expect(again.status).toBe(409);
+    const answered = await portal.http().get(`/objections/${trackingNo}`);
+    expect(answered.text).toContain('已答复');
+    expect(answered.text).toContain('金额与隆财〔2026〕文件一致');
+  });
+
+  it('takes at most 10 objections a minute from one address (then 429 RATE_LIMITED)', async () => {
+    let refused: { status: number; body: unknown } | null = null;
+    while (refused === null && objectionPosts < 30) {
+      const res = await objectJson(published.id, {
+        contact: 'a@example.cn',
+        text: `第 ${objectionPosts} 条异议内容`,
+      });
+      if (res.status === 429) refused = res;
+      else expect(res.status).toBe(201);
+    }
+    expect(objectionPosts).toBe(11); // ten taken in the minute, the eleventh refused
+    expect(refused?.body).toMatchObject({ statusCode: 429, code: 'RATE_LIMITED' });
+  });
+});
