@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { parse } from 'csv-parse/sync';
 import { NoticeGeneratorService } from '@sunshine/disclosure';
 import { allocationBody, createLine } from '../factories/ledger';
 import { DEMO_PASSWORD, startTestApi, startTestPortal, TestApi, TestPortal } from '../support/api';
@@ -146,6 +147,46 @@ describe('the public site: notices, versions, the JSON feed and objections', () 
     expect(found.text).toContain(`/notices/${published.id}`);
     const none = await portal.http().get('/notices').query({ q: '没有这样的公告xyz' });
     expect(none.text).toContain('没有符合条件的公告');
+  });
+
+  it('publishes an Atom feed (all, or one region) and a CSV with BOM that Excel opens', async () => {
+    const atom = await portal
+      .http()
+      .get('/feed.atom')
+      .buffer(true)
+      .parse((res, cb) => {
+        let data = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (data += c));
+        res.on('end', () => cb(null, data));
+      });
+    expect(atom.status).toBe(200);
+    expect(atom.headers['content-type']).toMatch(/^application\/atom\+xml/);
+    const xml = atom.body as string;
+    expect(xml.startsWith('<?xml version="1.0" encoding="utf-8"?>')).toBe(true);
+    expect(xml).toContain(`<id>urn:uuid:${published.id}</id>`);
+    expect(xml).toContain('【第2版】'); // corrected in the first test
+    expect(xml).not.toContain(draftId);
+    const regional = async (code: string) =>
+      (await portal.http().get('/feed.atom').query({ jurisdiction: code }).buffer(true)).text;
+    expect(await regional(COUNTY)).toContain(published.id);
+    expect(await regional('450125')).not.toContain(published.id);
+
+    const csv = await portal
+      .http()
+      .get('/api/public/notices.csv')
+      .query({ type: 'D2', jurisdiction: COUNTY })
+      .buffer(true);
+    expect(csv.status).toBe(200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv; charset=utf-8/);
+    expect(csv.text.charCodeAt(0)).toBe(0xfeff);
+    const rows: string[][] = parse(csv.text.slice(1));
+    expect(rows[0].slice(0, 4)).toEqual(['公告编号', '类型', '类型名称', '状态']);
+    expect(rows.every((r) => r.length === rows[0].length)).toBe(true);
+    const row = rows.find((r) => r[0] === published.id);
+    expect(row?.slice(1, 5)).toEqual(['D2', '资金分配结果', '已发布', COUNTY]);
+    expect(row?.[12]).toContain('接收地区：那桐镇（含定典村）');
+    expect(rows.map((r) => r[0])).not.toContain(draftId);
   });
 
   it('takes an objection (JSON or form), tracks it, shows the answer, never the contact', async () => {

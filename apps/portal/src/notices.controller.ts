@@ -23,7 +23,9 @@ import {
   ObjectionIntakeService,
   PublicNotice,
   PublicNoticesService,
+  PublicObjectionView,
 } from '@sunshine/disclosure';
+import { stringify } from 'csv-stringify/sync';
 import { beijingTime, loadTemplates, Template } from '@sunshine/views';
 
 const VIEWS = path.join(__dirname, 'views');
@@ -156,7 +158,7 @@ export class NoticesController {
         this.render('objection', {
           title: '异议已受理',
           filed: true,
-          objection: await this.intake.byTrackingNo(filed.trackingNo),
+          objection: shown(await this.intake.byTrackingNo(filed.trackingNo)),
         }),
       );
   }
@@ -165,9 +167,13 @@ export class NoticesController {
   async objection(@Param('trackingNo') trackingNo: string, @Res() res: Response): Promise<void> {
     try {
       const objection = await this.intake.byTrackingNo(trackingNo);
-      res
-        .type('html')
-        .send(this.render('objection', { title: `异议 ${objection.trackingNo}`, filed: false, objection }));
+      res.type('html').send(
+        this.render('objection', {
+          title: `异议 ${objection.trackingNo}`,
+          filed: false,
+          objection: shown(objection),
+        }),
+      );
     } catch (e) {
       if (!(e instanceof DomainError) || e.code !== 'NOT_FOUND') throw e;
       res
@@ -175,6 +181,98 @@ export class NoticesController {
         .type('html')
         .send(this.render('not-found', { title: '未找到异议' }));
     }
+  }
+
+  /** Atom feed of the latest public changes (publications, corrections, withdrawals), for a region if asked. */
+  @Get('feed.atom')
+  async atom(
+    @Query('jurisdiction') jurisdiction: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const code = /^\d{6}(\d{3}){0,2}$/.test(str(jurisdiction)) ? jurisdiction : undefined;
+    const items = await this.notices.latest(50, code);
+    const base = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+    const xml = this.render('feed', {
+      feedTitle: code ? `扶贫资金与项目公告（${items[0]?.jurisdictionName ?? code}）` : '扶贫资金与项目公告',
+      feedId: `${base}/feed.atom${code ? `?jurisdiction=${code}` : ''}`,
+      selfUrl: `${base}/feed.atom${code ? `?jurisdiction=${code}` : ''}`,
+      base,
+      updated: items[0]?.updatedAt ?? new Date(0).toISOString(),
+      entries: items.map((n) => ({
+        ...n,
+        withdrawn: n.status === 'withdrawn',
+        corrected: n.version > 1,
+        summary: n.fields.map((f) => `${f.label}：${f.value}`).join('；'),
+      })),
+    });
+    res.type('application/atom+xml; charset=utf-8').set('Cache-Control', 'public, max-age=60').send(xml);
+  }
+
+  /** Every public notice as CSV (UTF-8 with BOM, so Excel opens it), streamed a batch at a time. */
+  @Get('api/public/notices.csv')
+  async csv(
+    @Query('type') type: string | undefined,
+    @Query('jurisdiction') jurisdiction: string | undefined,
+    @Query('year') year: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const base = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+    res.status(200);
+    res.type('text/csv; charset=utf-8');
+    res.set(
+      'Content-Disposition',
+      `attachment; filename="notices.csv"; filename*=UTF-8''${encodeURIComponent('公告公示.csv')}`,
+    );
+    res.write('\uFEFF');
+    res.write(
+      stringify([
+        [
+          '公告编号',
+          '类型',
+          '类型名称',
+          '状态',
+          '地区代码',
+          '地区',
+          '项目编号',
+          '年度',
+          '版本',
+          '标题',
+          '发布时间',
+          '更新时间',
+          '内容',
+          '网址',
+        ],
+      ]),
+    );
+    for await (const batch of this.notices.all({
+      type: isType(type) ? type : undefined,
+      jurisdictionCode: /^\d{6}(\d{3}){0,2}$/.test(str(jurisdiction)) ? jurisdiction : undefined,
+      year: /^\d{4}$/.test(str(year)) ? Number(year) : undefined,
+    })) {
+      res.write(
+        stringify(
+          batch.map((n) => [
+            n.id,
+            n.type,
+            n.typeName,
+            n.status === 'withdrawn' ? '已撤回' : '已发布',
+            n.jurisdictionCode,
+            n.jurisdictionName,
+            n.projectCode ?? '',
+            n.year,
+            n.version,
+            n.title,
+            n.publishedAt,
+            n.updatedAt,
+            n.fields.map((f) => `${f.label}：${f.value}`).join('\n'),
+            `${base}/notices/${n.id}`,
+          ]),
+        ),
+      );
+    }
+    res.end();
   }
 
   /** Changes since a moment, oldest first, keyset cursor: what a mirror or a newsroom polls. */
@@ -240,6 +338,15 @@ export class NoticesController {
     if (!template) throw new Error(`no template ${name}`);
     return template({ ...context, generatedAt: beijingTime(new Date()) });
   }
+}
+
+/** An objection with its times in Beijing time, for the page. */
+function shown(o: PublicObjectionView) {
+  return {
+    ...o,
+    receivedAt: beijingTime(new Date(o.receivedAt)),
+    answeredAt: o.answeredAt ? beijingTime(new Date(o.answeredAt)) : null,
+  };
 }
 
 function listItem(n: PublicNotice) {

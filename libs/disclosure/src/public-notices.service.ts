@@ -133,6 +133,53 @@ export class PublicNoticesService {
     };
   }
 
+  /** The latest public changes, newest first (the Atom feed). */
+  async latest(limit: number, jurisdictionCode?: string): Promise<PublicNotice[]> {
+    const params: unknown[] = [Math.min(Math.max(1, limit), 200)];
+    let where = '';
+    if (jurisdictionCode) {
+      params.push(`%/${jurisdictionCode}/%`);
+      where = `WHERE jurisdiction_path LIKE $2`;
+    }
+    const rows = await this.dataSource.query<Row[]>(
+      `SELECT * FROM public_notices ${where} ORDER BY public_seq DESC LIMIT $1`,
+      params,
+    );
+    return rows.map(toPublic);
+  }
+
+  /** Every public notice matching a filter, in publication order, a batch at a time (CSV and bulk files). */
+  async *all(
+    f: { type?: NoticeType; jurisdictionCode?: string; year?: number },
+    batch = 2000,
+  ): AsyncGenerator<PublicNotice[]> {
+    let after = '0';
+    for (;;) {
+      const params: unknown[] = [after, batch];
+      const where = ['public_seq > $1::bigint'];
+      if (f.type) {
+        params.push(f.type);
+        where.push(`type = $${params.length}`);
+      }
+      if (f.jurisdictionCode) {
+        params.push(`%/${f.jurisdictionCode}/%`);
+        where.push(`jurisdiction_path LIKE $${params.length}`);
+      }
+      if (f.year !== undefined) {
+        params.push(f.year);
+        where.push(`year = $${params.length}`);
+      }
+      const rows = await this.dataSource.query<Row[]>(
+        `SELECT * FROM public_notices WHERE ${where.join(' AND ')} ORDER BY public_seq LIMIT $2`,
+        params,
+      );
+      if (rows.length === 0) return;
+      yield rows.map(toPublic);
+      after = rows[rows.length - 1].public_seq;
+      if (rows.length < batch) return;
+    }
+  }
+
   /** Search for the public pages, newest publication first, with a page number (pages are small). */
   async search(q: PublicNoticeQuery & { page?: number }): Promise<{ items: PublicNotice[]; total: number }> {
     const params: unknown[] = [];
