@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { NoticeGeneratorService } from '@sunshine/disclosure';
+import { MonitorsService } from '@sunshine/monitoring';
 import { allocationBody, createLine } from '../factories/ledger';
 import { createProject, fund, transition } from '../factories/projects';
 import { DEMO_PASSWORD, startTestApi, TestApi } from '../support/api';
@@ -205,6 +206,34 @@ describe('公告公示: notices drafted from events, one life cycle, immutable v
       'notice.correct',
       'notice.withdraw',
     ]);
+  });
+
+  it('finds notices past their deadline as of a date (NOTICE_OVERDUE), for the county that must publish', async () => {
+    const monitors = api.app.get(MonitorsService);
+    const d2 = (
+      (
+        await api
+          .http()
+          .get('/api/notices')
+          .query({ type: 'D2', jurisdictionCode: COUNTY, limit: 50 })
+          .set('Authorization', await as('finance.heng'))
+      ).body as { items: Notice[] }
+    ).items.find((n) => n.triggeredOn === '2025-09-26');
+    if (!d2) throw new Error('no D2');
+    const overdue = async (asOf: string) =>
+      (await monitors.findings(asOf, [])).filter((f) => f.rule === 'NOTICE_OVERDUE' && f.subjectId === d2.id);
+    expect(await overdue('2025-10-23')).toEqual([]); // due that day: not late yet
+    expect(await overdue('2025-10-24')).toEqual([
+      expect.objectContaining({
+        jurisdictionCode: COUNTY,
+        severity: 'yellow',
+        details: expect.objectContaining({ daysLate: 1, deadline: '2025-10-23' }) as unknown,
+      }),
+    ]);
+    expect((await overdue('2025-11-10'))[0]).toMatchObject({ severity: 'red', details: { daysLate: 18 } });
+    expect(await overdue('2025-09-30')).toEqual([]); // before its deadline
+    // it was published (late) in this run: from today on it is no longer overdue
+    expect(await overdue(new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10))).toEqual([]);
   });
 
   it('withdraws the draft D2 of a reversed allocation', async () => {

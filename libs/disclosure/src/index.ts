@@ -8,3 +8,4 @@ export * from './notice-generator.service';
 export * from './objections.service';
 export * from './public-notices.service';
 export * from './disclosure.module';
+export * from './notice-overdue.monitor';

@@ -8,3 +8,4 @@ export * from './reporting-discipline.service';
 export * from './performance.service';
 export * from './targets.service';
 export * from './progress-rollup.service';
+export * from './monitor-registry';

@@ -4,6 +4,7 @@ import { JurisdictionsModule } from '@sunshine/jurisdictions';
 import { ReferenceModule } from '@sunshine/reference';
 import { AlertsService } from './alerts.service';
 import { IdleFundsService } from './idle-funds.service';
+import { MonitorRegistry } from './monitor-registry';
 import { MonitorsService } from './monitors.service';
 import { PerformanceService } from './performance.service';
 import { ProgressRollupService } from './progress-rollup.service';
@@ -23,8 +24,10 @@ import { SpendingProgressService } from './spending-progress.service';
     TargetsService,
     AlertsService,
     MonitorsService,
+    MonitorRegistry,
   ],
   exports: [
+    MonitorRegistry,
     ProgressRollupService,
     SpendingProgressService,
     IdleFundsService,

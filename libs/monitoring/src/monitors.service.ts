@@ -1,10 +1,12 @@
+import { Finding, MonitorRegistry } from './monitor-registry';
+
+export type { Finding };
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor, notFound, todayInChina } from '@sunshine/common';
 import { AuditLogService } from '@sunshine/audit-log';
 import { CalendarNotCovered, CalendarService } from '@sunshine/calendar';
 import { JurisdictionsService } from '@sunshine/jurisdictions';
-import { AlertRule } from './alerts.service';
 import { DEFAULT_IDLE_DAYS, IdleFundsService } from './idle-funds.service';
 import { REPORT_GAP_DAYS, ReportingDisciplineService } from './reporting-discipline.service';
 import { SpendingProgressService } from './spending-progress.service';
@@ -21,16 +23,6 @@ export const MONITOR_ACTOR: Actor = {
 
 /** Working days a jurisdiction has to act on a new alert before it escalates to the level above. */
 export const ALERT_RESPONSE_WORKING_DAYS = 10;
-
-export interface Finding {
-  rule: AlertRule;
-  subjectType: string;
-  subjectId: string;
-  jurisdictionCode: string;
-  severity: 'yellow' | 'red';
-  title: string;
-  details: Record<string, unknown>;
-}
 
 export interface MonitorRunView {
   runKey: string;
@@ -60,6 +52,7 @@ export class MonitorsService {
     private readonly calendar: CalendarService,
     private readonly jurisdictions: JurisdictionsService,
     private readonly audit: AuditLogService,
+    private readonly registry: MonitorRegistry,
   ) {}
 
   async run(asOf: string = todayInChina(), runKey = `monitors-${asOf}`): Promise<MonitorRunView> {
@@ -202,6 +195,8 @@ export class MonitorsService {
         details: { ...s, asOf },
       });
     }
+    // rules registered by other contexts (disclosure: notices past their deadline)
+    for (const finder of this.registry.all()) out.push(...(await finder.findings(asOf)));
     if (out.length === 0) warnings.push('no findings');
     return out;
   }
