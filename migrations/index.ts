@@ -9,6 +9,7 @@ import { Performance1764700000000 } from './1764700000000-performance';
 import { Targets1764800000000 } from './1764800000000-targets';
 import { ProgressRollup1764900000000 } from './1764900000000-progress-rollup';
 import { Disclosure1765000000000 } from './1765000000000-disclosure';
+import { PublicLedgerViews1765100000000 } from './1765100000000-public-ledger-views';
 
 /** Every migration, in order. The one DataSource (libs/database) registers this list. */
 export const ALL_MIGRATIONS = [
@@ -23,4 +24,5 @@ export const ALL_MIGRATIONS = [
   Targets1764800000000,
   ProgressRollup1764900000000,
   Disclosure1765000000000,
+  PublicLedgerViews1765100000000,
 ];

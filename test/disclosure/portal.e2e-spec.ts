@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
+import { Client } from 'pg';
 import { NoticeGeneratorService } from '@sunshine/disclosure';
 import { allocationBody, createLine } from '../factories/ledger';
 import { DEMO_PASSWORD, startTestApi, startTestPortal, TestApi, TestPortal } from '../support/api';
@@ -249,6 +250,33 @@ describe('the public site: notices, versions, the JSON feed and objections', () 
     const answered = await portal.http().get(`/objections/${trackingNo}`);
     expect(answered.text).toContain('已答复');
     expect(answered.text).toContain('金额与隆财〔2026〕文件一致');
+  });
+
+  it('runs as its own database role: the public views and the objection intake, nothing else', async () => {
+    const url = process.env.PORTAL_DATABASE_URL;
+    if (!url) throw new Error('no portal role');
+    expect(new URL(url).username).toBe('sunshine_portal');
+    const c = new Client({ connectionString: url });
+    await c.connect();
+    try {
+      const n = await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM public_notices`);
+      expect(n.rows[0].n).toBeGreaterThan(0);
+      for (const sql of [
+        'SELECT 1 FROM notices LIMIT 1',
+        'SELECT 1 FROM users LIMIT 1',
+        'SELECT 1 FROM beneficiary_households LIMIT 1',
+        'SELECT contact FROM objections LIMIT 1',
+        'SELECT 1 FROM budget_lines LIMIT 1',
+        `UPDATE objections SET answer = 'x'`,
+        'DELETE FROM objections',
+        `INSERT INTO notices (type) VALUES ('D1')`,
+        `UPDATE notice_versions SET title = 'x'`,
+      ]) {
+        await expect(c.query(sql)).rejects.toThrow(/permission denied/);
+      }
+    } finally {
+      await c.end();
+    }
   });
 
   it('takes at most 10 objections a minute from one address (then 429 RATE_LIMITED)', async () => {

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { ApiModule } from '../../apps/api/src/app.module';
 import { configureApiApp } from '../../apps/api/src/http/configure';
 import { configurePortalApp } from '../../apps/portal/src/configure';
+import { preparePortalDatabase } from '../../apps/portal/src/portal-role';
 import { PortalModule } from '../../apps/portal/src/portal.module';
 import { prepareTestDatabase } from './database';
 
@@ -52,6 +53,10 @@ export interface TestPortal {
 /** The real portal module (the public site) on a loopback port, against the run's PostgreSQL. */
 export async function startTestPortal(): Promise<TestPortal> {
   await prepareTestDatabase();
+  // the portal's own role, as in production: SELECT on the public views, INSERT into objections
+  process.env.PORTAL_DB_PASSWORD ??= 'portal-test-password';
+  delete process.env.PORTAL_DATABASE_URL;
+  await preparePortalDatabase(process.env);
   const moduleRef = await Test.createTestingModule({ imports: [PortalModule] }).compile();
   const app = moduleRef.createNestApplication({ bufferLogs: true });
   configurePortalApp(app);

@@ -9,6 +9,14 @@ export class PortalConfig {
   @IsString()
   DATA_DIR: string = './data';
 
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'PORTAL_DATABASE_URL must be a postgres:// URL' })
+  PORTAL_DATABASE_URL?: string;
+
+  @IsOptional()
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'PORTAL_DB_ROLE must be a plain lower-case identifier' })
+  PORTAL_DB_ROLE?: string;
+
   @IsInt()
   @Min(1)
   @Max(65535)

@@ -2,12 +2,14 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ensureBackingServices, onShutdownSignal } from '@sunshine/runtime';
 import { loadPortalConfig } from './config';
+import { preparePortalDatabase } from './portal-role';
 import { configurePortalApp } from './configure';
 import { PortalModule } from './portal.module';
 
 async function main(): Promise<void> {
   const config = loadPortalConfig();
   const services = await ensureBackingServices(process.env, { redis: false });
+  await preparePortalDatabase(process.env);
   const app = await NestFactory.create(PortalModule, { bufferLogs: true });
   configurePortalApp(app);
   onShutdownSignal(async () => {

@@ -7,14 +7,23 @@ import { TransactionRunner } from './transaction';
 @Global()
 @Module({})
 export class DatabaseModule {
-  static forRoot(options: { applicationName: string; poolSize?: number }): DynamicModule {
+  /** `urlVariable`: where the URL comes from (the portal connects as its own role, PORTAL_DATABASE_URL). */
+  static forRoot(options: {
+    applicationName: string;
+    poolSize?: number;
+    urlVariable?: string;
+  }): DynamicModule {
     return {
       module: DatabaseModule,
       imports: [
         TypeOrmModule.forRootAsync({
           useFactory: () => {
-            const url = process.env.DATABASE_URL;
-            if (!url) throw new Error('DATABASE_URL is not set (the embedded PostgreSQL should have set it)');
+            const variable = options.urlVariable ?? 'DATABASE_URL';
+            const url = process.env[variable];
+            if (!url)
+              throw new Error(
+                `${variable} is not set (the embedded PostgreSQL or the portal start-up sets it)`,
+              );
             return dataSourceOptions({
               url,
               applicationName: options.applicationName,

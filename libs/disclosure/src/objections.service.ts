@@ -97,20 +97,28 @@ export class ObjectionIntakeService {
       let suffix = '';
       for (let i = 0; i < 6; i++) suffix += ALPHABET[randomInt(ALPHABET.length)];
       const trackingNo = `YY${today.replaceAll('-', '')}${suffix}`;
-      const rows = await this.dataSource.query<{ tracking_no: string }[]>(
-        `INSERT INTO objections (tracking_no, notice_id, name, contact, text, due_on)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tracking_no) DO NOTHING RETURNING tracking_no`,
-        [trackingNo, noticeId, input.name?.trim() || null, input.contact.trim(), input.text.trim(), dueOn],
-      );
-      if (rows.length === 1) return { trackingNo, dueOn };
+      try {
+        // a plain INSERT: the portal's role may insert objections but not read them (no RETURNING, no ON CONFLICT)
+        await this.dataSource.query(
+          `INSERT INTO objections (tracking_no, notice_id, name, contact, text, due_on) VALUES ($1, $2, $3, $4, $5, $6)`,
+          [trackingNo, noticeId, input.name?.trim() || null, input.contact.trim(), input.text.trim(), dueOn],
+        );
+        return { trackingNo, dueOn };
+      } catch (e) {
+        // 23505: the random tracking number is taken (about 1 in 887 million a day): draw another
+        if ((e as { driverError?: { code?: string } }).driverError?.code !== '23505') throw e;
+      }
     }
     throw new DomainError('CONFLICT', 'could not assign a tracking number, please try again');
   }
 
   async byTrackingNo(trackingNo: string): Promise<PublicObjectionView> {
-    const rows = await this.dataSource.query<Row[]>(`${SELECT} WHERE o.tracking_no = $1`, [
-      trackingNo.toUpperCase(),
-    ]);
+    // the public view: never the name, the contact or the text
+    const rows = await this.dataSource.query<PublicRow[]>(
+      `SELECT tracking_no, notice_id, notice_title, received_at, to_char(due_on, 'YYYY-MM-DD') AS due_on, status,
+         answer, answered_at FROM public_objections WHERE tracking_no = $1`,
+      [trackingNo.toUpperCase()],
+    );
     const r = rows[0];
     if (!r) throw notFound('objection', trackingNo);
     return publicView(r);

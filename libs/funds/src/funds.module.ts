@@ -37,3 +37,7 @@ import { PublicLedgerQueries } from './public-ledger.queries';
   ],
 })
 export class FundsModule {}
+
+/** The public site's view of the ledger: PublicLedgerQueries alone (it reads the public views only). */
+@Module({ providers: [PublicLedgerQueries], exports: [PublicLedgerQueries] })
+export class PublicLedgerModule {}

@@ -27,25 +27,24 @@ export interface PublicAllocation {
   sourceName: string;
 }
 
-/** Read-only queries of what the public site shows about the ledger (whoever allocates publishes it). */
+/** Read-only queries of what the public site shows about the ledger, through the public views only. */
 @Injectable()
 export class PublicLedgerQueries {
   constructor(private readonly dataSource: DataSource) {}
 
   async years(): Promise<number[]> {
     const rows = await this.dataSource.query<{ year: number }[]>(
-      `SELECT DISTINCT year FROM budget_lines WHERE status = 'active' ORDER BY year DESC`,
+      `SELECT DISTINCT year FROM public_budget_lines ORDER BY year DESC`,
     );
     return rows.map((r) => r.year);
   }
 
   async rootLines(year: number, limit = 200): Promise<PublicLine[]> {
     const rows = await this.dataSource.query<Record<string, string>[]>(
-      `SELECT l.id, l.year, s.name AS source_name, j.name AS holder_name, j.code AS holder_code, l.document_no, l.title,
-              l.amount::text AS amount, l.allocated_down::text AS allocated_down, l.received_on
-       FROM budget_lines l JOIN jurisdictions j ON j.code = l.jurisdiction_code JOIN fund_sources s ON s.code = l.source_code
-       WHERE l.parent_line_id IS NULL AND l.status = 'active' AND l.year = $1
-       ORDER BY l.amount DESC, l.id LIMIT $2`,
+      `SELECT id, year, source_name, holder_name, holder_code, document_no, title, amount::text AS amount,
+              allocated_down::text AS allocated_down, received_on
+       FROM public_budget_lines WHERE parent_line_id IS NULL AND year = $1
+       ORDER BY amount DESC, id LIMIT $2`,
       [year, limit],
     );
     return rows.map((r) => ({
@@ -64,15 +63,9 @@ export class PublicLedgerQueries {
 
   async allocations(year: number, limit = 500): Promise<PublicAllocation[]> {
     const rows = await this.dataSource.query<Record<string, string | boolean>[]>(
-      `SELECT a.id, jf.name AS from_name, jt.name AS to_name, jt.code AS to_code, a.amount::text AS amount, a.document_no,
-              a.issued_on, a.via_pairing, s.name AS source_name
-       FROM allocations a
-       JOIN budget_lines p ON p.id = a.parent_line_id
-       JOIN fund_sources s ON s.code = p.source_code
-       JOIN jurisdictions jf ON jf.code = a.from_jurisdiction_code
-       JOIN jurisdictions jt ON jt.code = a.to_jurisdiction_code
-       WHERE a.status = 'active' AND p.year = $1
-       ORDER BY a.issued_on DESC, a.id LIMIT $2`,
+      `SELECT id, from_name, to_name, to_code, amount::text AS amount, document_no, issued_on, via_pairing, source_name
+       FROM public_allocations WHERE year = $1
+       ORDER BY issued_on DESC, id LIMIT $2`,
       [year, limit],
     );
     return rows.map((r) => ({
