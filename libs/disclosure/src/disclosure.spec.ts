@@ -1,4 +1,4 @@
-import { applyCorrection, diffNoticeContent } from './notice-diff';
+import { applyCorrection, diffNoticeContent, withChanges } from './notice-diff';
 import { NOTICE_TRANSITIONS, NoticeAction, nextNoticeStatus } from './notice-lifecycle';
 import { NOTICE_STATUSES, NoticeStatus } from './notice-types';
 import { holdsPersonalData, maskNoticeContent, maskPersonalData } from './privacy';
@@ -45,6 +45,14 @@ describe('notice versions: diff and correction', () => {
         { kind: 'added', key: 'status', label: '状态', after: '已撤销' },
       ],
     });
+  });
+  it('lists versions each with its changes from the one before', () => {
+    const v2 = applyCorrection(v1, { title: 'A2' });
+    const v3 = applyCorrection(v2, { body: 'text 3' });
+    const listed = withChanges([v1, v2, v3]);
+    expect(listed.map((v) => v.changes?.title ?? null)).toEqual([null, { before: 'A', after: 'A2' }, null]);
+    expect(listed[2].changes?.body).toEqual({ before: 'text', after: 'text 3' });
+    expect(listed[0].changes).toBeNull();
   });
   it('reports a removed field and a changed title and body', () => {
     const d = diffNoticeContent(v1, { title: 'B', body: 'new', fields: [v1.fields[1]] });

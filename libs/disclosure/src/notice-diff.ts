@@ -57,3 +57,10 @@ export function applyCorrection(
   }
   return { title: change.title ?? current.title, body: change.body ?? current.body, fields };
 }
+
+/** Versions in order, each with what changed from the one before it (null for the first shown). */
+export function withChanges<T extends NoticeContent>(
+  versions: T[],
+): (T & { changes: ReturnType<typeof diffNoticeContent> | null })[] {
+  return versions.map((v, i) => ({ ...v, changes: i === 0 ? null : diffNoticeContent(versions[i - 1], v) }));
+}

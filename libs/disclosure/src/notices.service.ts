@@ -19,7 +19,14 @@ import { AuditLogService } from '@sunshine/audit-log';
 import { CalendarNotCovered, CalendarService, WorkingDayCalendar } from '@sunshine/calendar';
 import { DomainEvents } from '@sunshine/events';
 import { JurisdictionsService } from '@sunshine/jurisdictions';
-import { applyCorrection, diffNoticeContent, FieldChange, NoticeContent, NoticeField } from './notice-diff';
+import {
+  applyCorrection,
+  diffNoticeContent,
+  FieldChange,
+  NoticeContent,
+  NoticeField,
+  withChanges,
+} from './notice-diff';
 import { NoticeAction, nextNoticeStatus, NOTICE_TRANSITIONS } from './notice-lifecycle';
 import { NOTICE_SPECS, NoticeStatus, NoticeType } from './notice-types';
 import { maskNoticeContent } from './privacy';
@@ -527,11 +534,8 @@ export class NoticesService {
        FROM notice_versions WHERE notice_id = $1 AND version >= $2 ORDER BY version`,
       [id, fromVersion],
     );
-    const out: NoticeVersionView[] = [];
-    let prev: NoticeContent | null = null;
-    for (const r of rows) {
-      const c: NoticeContent = { title: r.title, fields: r.fields, body: r.body };
-      out.push({
+    return withChanges(
+      rows.map((r) => ({
         version: r.version,
         title: r.title,
         fields: r.fields,
@@ -540,11 +544,8 @@ export class NoticesService {
         createdBy: r.created_by_username,
         createdAt: r.created_at.toISOString(),
         sha256: r.sha256,
-        changes: prev ? diffNoticeContent(prev, c) : null,
-      });
-      prev = c;
-    }
-    return out;
+      })),
+    );
   }
 
   private async addVersion(

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { clampLimit, decodeCursor, DomainError, encodeCursor, Page } from '@sunshine/common';
-import { diffNoticeContent, NoticeContent, NoticeField } from './notice-diff';
+import { diffNoticeContent, NoticeField, withChanges } from './notice-diff';
 import { NOTICE_SPECS, NoticeType } from './notice-types';
 
 /** A notice as anyone may read it (public_notices view): the current public version. */
@@ -232,11 +232,8 @@ export class PublicNoticesService {
         sha256: string;
       }[]
     >(`SELECT * FROM public_notice_versions WHERE notice_id = $1 ORDER BY version`, [id]);
-    let prev: NoticeContent | null = null;
-    const versions: PublicNoticeVersion[] = [];
-    for (const v of vs) {
-      const c: NoticeContent = { title: v.title, fields: v.fields, body: v.body };
-      versions.push({
+    const versions: PublicNoticeVersion[] = withChanges(
+      vs.map((v) => ({
         version: v.version,
         title: v.title,
         fields: v.fields,
@@ -244,10 +241,8 @@ export class PublicNoticesService {
         reason: v.reason,
         createdAt: v.created_at.toISOString(),
         sha256: v.sha256,
-        changes: prev ? diffNoticeContent(prev, c) : null,
-      });
-      prev = c;
-    }
+      })),
+    );
     return { notice: toPublic(r), versions };
   }
 }
