@@ -23,10 +23,14 @@ export class PublicLedgerViews1765100000000 implements MigrationInterface {
         JOIN jurisdictions jf ON jf.code = a.from_jurisdiction_code
         JOIN jurisdictions jt ON jt.code = a.to_jurisdiction_code
         WHERE a.status = 'active';
+      -- the public project page lists a project's notices by its code
+      CREATE INDEX notices_project_code_idx ON notices (project_code) WHERE project_code IS NOT NULL;
     `);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP VIEW public_allocations; DROP VIEW public_budget_lines;`);
+    await q.query(
+      `DROP INDEX notices_project_code_idx; DROP VIEW public_allocations; DROP VIEW public_budget_lines;`,
+    );
   }
 }

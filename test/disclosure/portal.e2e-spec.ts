@@ -3,6 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { Client } from 'pg';
 import { NoticeGeneratorService } from '@sunshine/disclosure';
 import { allocationBody, createLine } from '../factories/ledger';
+import { createProject, transition } from '../factories/projects';
 import { DEMO_PASSWORD, startTestApi, startTestPortal, TestApi, TestPortal } from '../support/api';
 
 interface PublicNotice {
@@ -250,6 +251,54 @@ describe('the public site: notices, versions, the JSON feed and objections', () 
     const answered = await portal.http().get(`/objections/${trackingNo}`);
     expect(answered.text).toContain('已答复');
     expect(answered.text).toContain('金额与隆财〔2026〕文件一致');
+  });
+
+  it('shows a project page from its public notices, and the latest notices on the home page', async () => {
+    const res = await api
+      .http()
+      .post('/api/users')
+      .set('Authorization', await as('admin'))
+      .send({
+        username: 'poverty.longan',
+        role: 'poverty_office',
+        password: DEMO_PASSWORD,
+        jurisdictionCode: COUNTY,
+      });
+    expect(res.status).toBe(201);
+    const p = await createProject(api, 'poverty.longan', {
+      jurisdictionCode: '450123101',
+      ownerUnit: '隆安县水利局',
+      name: `那桐镇饮水安全巩固提升-${randomUUID().slice(0, 4)}`,
+      contentScale: '新建蓄水池 2 座，铺设管网 6.5 公里',
+    });
+    expect((await portal.http().get(`/projects/${p.code}`)).status).toBe(404); // nothing published yet
+    for (const to of ['village_applied', 'township_reviewed', 'county_appraised', 'approved']) {
+      expect((await transition(api, 'poverty.longan', p.id, to)).status).toBe(201);
+    }
+    await generator.processPending();
+    const list = await api
+      .http()
+      .get('/api/notices')
+      .query({ subjectId: p.id, type: 'D4' })
+      .set('Authorization', await as('poverty.longan'));
+    const d4 = (list.body as { items: { id: string }[] }).items[0];
+    for (const action of ['approve', 'publish']) {
+      const r = await api
+        .http()
+        .post(`/api/notices/${d4.id}/${action}`)
+        .set('Authorization', await as('poverty.longan'))
+        .send({});
+      expect(r.status).toBe(201);
+    }
+    const page = await portal.http().get(`/projects/${p.code}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('新建蓄水池 2 座，铺设管网 6.5 公里');
+    expect(page.text).toContain(`/notices/${d4.id}`);
+    expect(page.text).toContain('项目库入库公示');
+    const home = await portal.http().get('/');
+    expect(home.status).toBe(200);
+    expect(home.text).toContain('最新公告');
+    expect(home.text).toContain(`/notices/${d4.id}`); // the newest public change comes first
   });
 
   it('runs as its own database role: the public views and the objection intake, nothing else', async () => {

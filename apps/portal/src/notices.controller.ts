@@ -126,6 +126,39 @@ export class NoticesController {
     res.type('html').set('Cache-Control', 'public, max-age=60').send(this.noticePage(found, null));
   }
 
+  /** A project's public page: its facts as last announced, and every notice about it (入库, 实施前, 竣工, 变更). */
+  @Get('projects/:code')
+  async project(@Param('code') code: string, @Res() res: Response): Promise<void> {
+    const notices = /^[A-Za-z0-9-]{1,40}$/.test(code) ? await this.notices.forProject(code) : [];
+    if (notices.length === 0) {
+      res
+        .status(404)
+        .type('html')
+        .send(this.render('not-found', { title: '未找到项目' }));
+      return;
+    }
+    // the facts as the latest of completion, pre-implementation or library notice states them
+    const live = notices.filter((n) => n.status === 'published');
+    const facts =
+      ['D7', 'D5', 'D4'].map((t) => live.filter((n) => n.type === t).pop()).find((n) => n !== undefined) ??
+      notices[notices.length - 1];
+    const name = facts.fields.find((f) => f.key === 'projectName')?.value ?? code;
+    res
+      .type('html')
+      .set('Cache-Control', 'public, max-age=60')
+      .send(
+        this.render('project', {
+          title: name,
+          code,
+          name,
+          jurisdictionName: facts.jurisdictionName,
+          facts: facts.fields.filter((f) => f.key !== 'hotline'),
+          factsFrom: { id: facts.id, typeName: facts.typeName },
+          notices: notices.map(listItem),
+        }),
+      );
+  }
+
   /** 异议: a form post (HTML answer) or JSON (201 {trackingNo}); at most 10 a minute from one address. */
   @Post('notices/:id/objections')
   @UseGuards(ThrottlerGuard)

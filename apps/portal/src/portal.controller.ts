@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PublicLedgerQueries } from '@sunshine/funds';
+import { PublicNoticesService } from '@sunshine/disclosure';
 import { sumFen } from '@sunshine/money';
 import { beijingTime, loadTemplates, Template } from '@sunshine/views';
 
@@ -14,7 +15,10 @@ export class PortalController {
   private readonly templates: Map<string, Template> = loadTemplates(VIEWS);
   private readonly css = readFileSync(path.join(__dirname, 'assets', 'portal.css'), 'utf8');
 
-  constructor(private readonly ledger: PublicLedgerQueries) {}
+  constructor(
+    private readonly ledger: PublicLedgerQueries,
+    private readonly notices: PublicNoticesService,
+  ) {}
 
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
@@ -25,15 +29,25 @@ export class PortalController {
       Number.isInteger(requested) && years.includes(requested)
         ? requested
         : (years[0] ?? new Date().getFullYear());
-    const [lines, allocations] = await Promise.all([
+    const [lines, allocations, latest] = await Promise.all([
       this.ledger.rootLines(year),
       this.ledger.allocations(year),
+      this.notices.latest(8),
     ]);
     return this.render('home', {
       year,
       years: years.length > 0 ? years : [year],
       lines,
       allocations,
+      latest: latest.map((n) => ({
+        id: n.id,
+        type: n.type,
+        typeName: n.typeName,
+        title: n.title,
+        jurisdictionName: n.jurisdictionName,
+        updatedOn: beijingTime(new Date(n.updatedAt)).slice(0, 10),
+        withdrawn: n.status === 'withdrawn',
+      })),
       totals: {
         amount: sumFen(lines.map((l) => l.amount)),
         allocatedDown: sumFen(lines.map((l) => l.allocatedDown)),

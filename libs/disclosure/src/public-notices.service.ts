@@ -133,6 +133,15 @@ export class PublicNoticesService {
     };
   }
 
+  /** Every public notice of a project (by its code), in the order they were published. */
+  async forProject(projectCode: string): Promise<PublicNotice[]> {
+    const rows = await this.dataSource.query<Row[]>(
+      `SELECT * FROM public_notices WHERE project_code = $1 ORDER BY published_at, id`,
+      [projectCode],
+    );
+    return rows.map(toPublic);
+  }
+
   /** The latest public changes, newest first (the Atom feed). */
   async latest(limit: number, jurisdictionCode?: string): Promise<PublicNotice[]> {
     const params: unknown[] = [Math.min(Math.max(1, limit), 200)];
