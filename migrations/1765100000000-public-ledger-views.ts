@@ -11,12 +11,12 @@ export class PublicLedgerViews1765100000000 implements MigrationInterface {
     await q.query(`
       CREATE VIEW public_budget_lines AS
         SELECT l.id, l.year, l.parent_line_id, s.name AS source_name, j.name AS holder_name, j.code AS holder_code,
-          l.document_no, l.title, l.amount, l.allocated_down, l.received_on
+          l.document_no, l.title, l.amount, l.allocated_down, l.assigned_to_projects, l.paid, l.received_on
         FROM budget_lines l JOIN jurisdictions j ON j.code = l.jurisdiction_code
         JOIN fund_sources s ON s.code = l.source_code
         WHERE l.status = 'active';
       CREATE VIEW public_allocations AS
-        SELECT a.id, p.year, jf.name AS from_name, jt.name AS to_name, jt.code AS to_code, a.amount, a.document_no,
+        SELECT a.id, p.year, jf.code AS from_code, jf.name AS from_name, jt.name AS to_name, jt.code AS to_code, a.amount, a.document_no,
           a.issued_on, a.via_pairing, s.name AS source_name
         FROM allocations a JOIN budget_lines p ON p.id = a.parent_line_id
         JOIN fund_sources s ON s.code = p.source_code

@@ -301,6 +301,23 @@ describe('the public site: notices, versions, the JSON feed and objections', () 
     expect(home.text).toContain(`/notices/${d4.id}`); // the newest public change comes first
   });
 
+  it('shows where a jurisdiction’s money went (/funds), with links down the tree', async () => {
+    const page = await portal.http().get('/funds').query({ jurisdiction: COUNTY, year: 2026 });
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('隆安县 2026年资金去向');
+    expect(page.text).toContain('500,000.00'); // the county's line
+    expect(page.text).toContain('123,456.78'); // passed down to 那桐镇
+    expect(page.text).toContain('124,456.78'); // total passed down (123,456.78 + 1,000.00)
+    expect(page.text).toContain('/funds?jurisdiction=450123101&amp;year=2026');
+    const township = await portal.http().get('/funds').query({ jurisdiction: '450123101', year: 2026 });
+    expect(township.text).toContain('那桐镇 2026年资金去向');
+    expect(township.text).toContain('/funds?jurisdiction=450123&amp;year=2026'); // where it came from
+    const start = await portal.http().get('/funds').query({ year: 2016 });
+    expect(start.text).toContain('/funds?jurisdiction=450000&amp;year=2016'); // 广西 holds 2016 lines
+    const none = await portal.http().get('/funds').query({ jurisdiction: '411523101', year: 2026 });
+    expect(none.text).toContain('暂无公开的资金记录');
+  });
+
   it('runs as its own database role: the public views and the objection intake, nothing else', async () => {
     const url = process.env.PORTAL_DATABASE_URL;
     if (!url) throw new Error('no portal role');

@@ -55,6 +55,57 @@ export class PortalController {
     });
   }
 
+  /** 资金去向: what a jurisdiction held in a year, what it received from above and what it passed down. */
+  @Get('funds')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header('Cache-Control', 'public, max-age=60')
+  async funds(
+    @Query('jurisdiction') jurisdiction?: string,
+    @Query('year') yearParam?: string,
+  ): Promise<string> {
+    const years = await this.ledger.years();
+    const requested = Number(yearParam);
+    const year =
+      Number.isInteger(requested) && years.includes(requested)
+        ? requested
+        : (years[0] ?? new Date().getFullYear());
+    const code = /^\d{6}(\d{3}){0,2}$/.test(jurisdiction ?? '') ? (jurisdiction as string) : null;
+    if (!code) {
+      const roots = await this.ledger.rootLines(year);
+      const holders = [...new Map(roots.map((l) => [l.holderCode, l.holderName])).entries()].map(
+        ([c, n]) => ({
+          code: c,
+          name: n,
+        }),
+      );
+      return this.render('funds', { title: '资金去向', year, years, code: '', holders, chosen: false });
+    }
+    const f = await this.ledger.funds(code, year);
+    const name = f.lines[0]?.holderName ?? f.received[0]?.toName ?? f.passedDown[0]?.fromName ?? code;
+    const balance = (l: (typeof f.lines)[number]) => l.amount - l.allocatedDown - l.assignedToProjects;
+    return this.render('funds', {
+      title: `${name}${year}年资金去向`,
+      year,
+      years,
+      code,
+      name,
+      chosen: true,
+      empty: f.lines.length === 0 && f.received.length === 0 && f.passedDown.length === 0,
+      lines: f.lines.map((l) => ({ ...l, balance: balance(l) })),
+      received: f.received,
+      passedDown: f.passedDown,
+      totals: {
+        amount: sumFen(f.lines.map((l) => l.amount)),
+        allocatedDown: sumFen(f.lines.map((l) => l.allocatedDown)),
+        assigned: sumFen(f.lines.map((l) => l.assignedToProjects)),
+        paid: sumFen(f.lines.map((l) => l.paid)),
+        balance: sumFen(f.lines.map(balance)),
+        received: sumFen(f.received.map((a) => a.amount)),
+        passedDown: sumFen(f.passedDown.map((a) => a.amount)),
+      },
+    });
+  }
+
   @Get('assets/portal.css')
   stylesheet(@Res() res: Response): void {
     res.type('text/css').set('Cache-Control', 'public, max-age=3600').send(this.css);
