@@ -300,6 +300,7 @@ describe('公告公示: notices drafted from events, one life cycle, immutable v
     expect(field(d4, 'responsiblePerson')).toBe('黄某某（138****5678）'); // the privacy scan masks the phone
     expect(field(d8, 'targets')).toContain('硬化道路里程：12.5 公里');
     expect(d4.ownerUnit).toBe('横县农业农村局');
+    expect(d4.title).toMatch(/^横县扶贫项目库入库公示：/); // a township's project, published by the county's office
 
     expect((await fund(api, p.id, line.id, '600000.00', 'finance.heng')).status).toBe(201);
     expect((await transition(api, 'poverty.heng', p.id, 'tendering')).status).toBe(201);

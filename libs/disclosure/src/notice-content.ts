@@ -8,6 +8,8 @@ export interface ProjectFacts {
   name: string;
   categoryName: string;
   jurisdictionName: string;
+  /** the county (or higher) whose poverty office publishes the project's notices */
+  publisherName: string;
   location: string | null;
   contentScale: string | null;
   ownerUnit: string;
@@ -97,7 +99,7 @@ export function allocationNotice(a: AllocationFacts): NoticeContent {
 /** D4 项目库入库公示. */
 export function libraryNotice(p: ProjectFacts): NoticeContent {
   return {
-    title: `${p.jurisdictionName}扶贫项目库入库公示：${p.name}`,
+    title: `${p.publisherName}扶贫项目库入库公示：${p.name}`,
     fields: [...projectBasics(p), f('benefit', '带贫减贫机制', benefitText(p)), hotline],
     body: '以下项目经县级论证审定，拟纳入扶贫项目库，现予公示。如有异议，请在公示期内通过本页或监督电话反映。',
   };
@@ -125,7 +127,7 @@ export function preImplementationNotice(p: ProjectFacts): NoticeContent {
       ? '（尚未安排资金）'
       : p.fundings.map((x) => `${x.sourceName}（${x.documentNo}）：${yuan(x.amount)}`).join('\n');
   return {
-    title: `${p.jurisdictionName}扶贫项目实施前公示：${p.name}`,
+    title: `${p.publisherName}扶贫项目实施前公示：${p.name}`,
     fields: [
       ...projectBasics(p),
       f('funding', '资金来源及金额', funds),

@@ -188,6 +188,18 @@ export class NoticeGeneratorService {
   async projectFacts(projectId: string): Promise<ProjectFacts> {
     const p = await this.projects.get(DISCLOSURE_ACTOR, projectId);
     const j = await this.jurisdictions.get(p.jurisdictionCode);
+    // the county above a township or village project (its poverty office publishes)
+    let publisher = j;
+    for (const code of j.path
+      .split('/')
+      .filter((c) => c !== '')
+      .reverse()) {
+      const a = await this.jurisdictions.get(code);
+      if (['county', 'city', 'province', 'nation'].includes(a.level)) {
+        publisher = a;
+        break;
+      }
+    }
     const categories = await this.reference.projectCategories();
     const fundings: ProjectFacts['fundings'] = [];
     for (const f of await this.fundings.listForProject(DISCLOSURE_ACTOR, projectId)) {
@@ -200,6 +212,7 @@ export class NoticeGeneratorService {
       name: p.name,
       categoryName: categories.find((c) => c.code === p.categoryCode)?.name ?? p.categoryCode,
       jurisdictionName: j.name,
+      publisherName: publisher.name,
       location: p.location,
       contentScale: p.contentScale,
       ownerUnit: p.ownerUnit,
