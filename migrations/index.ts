@@ -10,6 +10,7 @@ import { Targets1764800000000 } from './1764800000000-targets';
 import { ProgressRollup1764900000000 } from './1764900000000-progress-rollup';
 import { Disclosure1765000000000 } from './1765000000000-disclosure';
 import { PublicLedgerViews1765100000000 } from './1765100000000-public-ledger-views';
+import { PublicProjects1765200000000 } from './1765200000000-public-projects';
 
 /** Every migration, in order. The one DataSource (libs/database) registers this list. */
 export const ALL_MIGRATIONS = [
@@ -25,4 +26,5 @@ export const ALL_MIGRATIONS = [
   ProgressRollup1764900000000,
   Disclosure1765000000000,
   PublicLedgerViews1765100000000,
+  PublicProjects1765200000000,
 ];

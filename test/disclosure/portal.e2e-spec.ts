@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import Ajv04 from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
 import { parse } from 'csv-parse/sync';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Client } from 'pg';
 import { NoticeGeneratorService } from '@sunshine/disclosure';
 import { allocationBody, createLine } from '../factories/ledger';
@@ -316,6 +320,43 @@ describe('the public site: notices, versions, the JSON feed and objections', () 
     expect(start.text).toContain('/funds?jurisdiction=450000&amp;year=2016'); // 广西 holds 2016 lines
     const none = await portal.http().get('/funds').query({ jurisdiction: '411523101', year: 2026 });
     expect(none.text).toContain('暂无公开的资金记录');
+  });
+
+  it('publishes announced projects as an OC4IDS 0.9 package valid against the standard’s schema', async () => {
+    const res = await portal
+      .http()
+      .get('/api/public/oc4ids/projects.json')
+      .query({ jurisdiction: COUNTY })
+      .buffer(true);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    const pkg = JSON.parse(res.text) as { version: string; projects: Record<string, unknown>[] };
+    const dir = path.join(__dirname, '..', 'fixtures', 'oc4ids-0.9.5');
+    const ajv = new Ajv04({ strict: false, allErrors: true });
+    addFormats(ajv);
+    ajv.addSchema(JSON.parse(readFileSync(path.join(dir, 'project-schema.json'), 'utf8')) as object);
+    const validate = ajv.compile(
+      JSON.parse(readFileSync(path.join(dir, 'project-package-schema.json'), 'utf8')) as object,
+    );
+    expect([validate(pkg), validate.errors ?? []]).toEqual([true, []]);
+    expect(pkg.version).toBe('0.9');
+    const project = pkg.projects.find((p) => String(p.title).startsWith('那桐镇饮水安全巩固提升'));
+    expect(project).toMatchObject({
+      status: 'preparation', // approved into the library
+      sector: ['transport', 'transport.road'],
+      type: 'construction',
+      budget: { amount: { amount: 1200000, currency: 'CNY' } },
+      language: 'zh',
+      publicAuthority: { name: '隆安县水利局' },
+    });
+    expect(res.text).toContain('"amount":1200000.00'); // the digits as they are, not a float
+    expect((project?.documents as { documentType: string; url: string }[])[0]).toMatchObject({
+      documentType: 'projectScope',
+      url: expect.stringMatching(/\/notices\/[0-9a-f-]{36}$/) as unknown,
+    });
+    expect(
+      (await portal.http().get('/api/public/oc4ids/projects.json').query({ jurisdiction: '411523' })).status,
+    ).toBe(404);
   });
 
   it('runs as its own database role: the public views and the objection intake, nothing else', async () => {

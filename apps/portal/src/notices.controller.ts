@@ -24,6 +24,8 @@ import {
   PublicNotice,
   PublicNoticesService,
   PublicObjectionView,
+  PublicProjectsService,
+  oc4idsJson,
 } from '@sunshine/disclosure';
 import { stringify } from 'csv-stringify/sync';
 import { beijingTime, loadTemplates, Template } from '@sunshine/views';
@@ -66,6 +68,7 @@ export class NoticesController {
   constructor(
     private readonly notices: PublicNoticesService,
     private readonly intake: ObjectionIntakeService,
+    private readonly projects: PublicProjectsService,
   ) {}
 
   @Get('notices')
@@ -306,6 +309,28 @@ export class NoticesController {
       );
     }
     res.end();
+  }
+
+  /** Announced projects as an OC4IDS 0.9 project package (standards/oc4ids-0.9.5), exact amounts. */
+  @Get('api/public/oc4ids/projects.json')
+  async oc4ids(
+    @Query('jurisdiction') jurisdiction: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const base = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+    const pkg = await this.projects.oc4idsPackage(base, {
+      jurisdictionCode: /^\d{6}(\d{3}){0,2}$/.test(str(jurisdiction)) ? jurisdiction : undefined,
+      prefix: process.env.OC4IDS_PREFIX,
+    });
+    if (!pkg)
+      throw new DomainError('NOT_FOUND', 'no project has been announced yet', [
+        { field: 'jurisdiction', problem: 'no announced project' },
+      ]);
+    res
+      .type('application/json; charset=utf-8')
+      .set('Cache-Control', 'public, max-age=300')
+      .send(oc4idsJson(pkg));
   }
 
   /** Changes since a moment, oldest first, keyset cursor: what a mirror or a newsroom polls. */

@@ -7,6 +7,7 @@ export const PORTAL_READABLE_VIEWS = [
   'public_objections',
   'public_budget_lines',
   'public_allocations',
+  'public_projects',
 ] as const;
 
 /** …and the one table it may write, without reading it back (citizens' objections). */

@@ -8,6 +8,7 @@ import { NoticeOverdueMonitor } from './notice-overdue.monitor';
 import { NoticesService } from './notices.service';
 import { ObjectionIntakeService, ObjectionsService } from './objections.service';
 import { PublicNoticesService } from './public-notices.service';
+import { PublicProjectsService } from './public-projects.service';
 
 /** Disclosure (公告公示, DOMAIN §5): notices from events, their versions and life cycle, objections, public reads. */
 @Module({
@@ -32,7 +33,7 @@ export class DisclosureModule {}
 
 /** What the public site needs: reads of the public views and the objection intake, nothing else. */
 @Module({
-  providers: [PublicNoticesService, ObjectionIntakeService],
-  exports: [PublicNoticesService, ObjectionIntakeService],
+  providers: [PublicNoticesService, ObjectionIntakeService, PublicProjectsService],
+  exports: [PublicNoticesService, ObjectionIntakeService, PublicProjectsService],
 })
 export class PublicDisclosureModule {}

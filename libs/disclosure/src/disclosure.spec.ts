@@ -1,6 +1,7 @@
 import { applyCorrection, diffNoticeContent, withChanges } from './notice-diff';
 import { NOTICE_TRANSITIONS, NoticeAction, nextNoticeStatus } from './notice-lifecycle';
 import { NOTICE_STATUSES, NoticeStatus } from './notice-types';
+import { JsonDecimal, oc4idsJson } from './oc4ids';
 import { holdsPersonalData, maskNoticeContent, maskPersonalData } from './privacy';
 
 describe('notice life cycle (one table)', () => {
@@ -82,5 +83,17 @@ describe('privacy scan', () => {
     });
     expect(masked).toBe(2);
     expect(JSON.stringify(content)).not.toMatch(/13912345678|450122199001011234/);
+  });
+});
+
+describe('OC4IDS amounts', () => {
+  it('writes exact decimals as JSON numbers, even beyond what a double holds', () => {
+    const text = oc4idsJson({
+      a: new JsonDecimal('99999999999999.99'),
+      b: [new JsonDecimal('0.05')],
+      c: 'x',
+    });
+    expect(text).toBe('{"a":99999999999999.99,"b":[0.05],"c":"x"}');
+    expect(() => new JsonDecimal('1e5')).toThrow();
   });
 });

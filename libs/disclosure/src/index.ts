@@ -9,3 +9,5 @@ export * from './objections.service';
 export * from './public-notices.service';
 export * from './disclosure.module';
 export * from './notice-overdue.monitor';
+export * from './oc4ids';
+export * from './public-projects.service';
