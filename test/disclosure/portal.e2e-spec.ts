@@ -359,6 +359,35 @@ describe('the public site: notices, versions, the JSON feed and objections', () 
     ).toBe(404);
   });
 
+  it('offers bulk files per year and documents every download on /open-data', async () => {
+    const jsonl = await portal.http().get('/api/public/bulk/notices-2026.jsonl').buffer(true);
+    expect(jsonl.status).toBe(200);
+    expect(jsonl.headers['content-type']).toMatch(/^application\/x-ndjson/);
+    const lines = jsonl.text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; year: number; url: string });
+    expect(lines.every((l) => l.year === 2026)).toBe(true);
+    expect(lines.find((l) => l.id === published.id)?.url).toMatch(new RegExp(`/notices/${published.id}$`));
+    expect(lines.map((l) => l.id)).not.toContain(draftId);
+    const csv = await portal.http().get('/api/public/bulk/notices-2026.csv').buffer(true);
+    expect(csv.text.charCodeAt(0)).toBe(0xfeff);
+    expect(parse(csv.text.slice(1)).length).toBe(lines.length + 1); // a header and the same notices
+    expect((await portal.http().get('/api/public/bulk/secrets.txt')).status).toBe(404);
+
+    const page = await portal.http().get('/open-data');
+    expect(page.status).toBe(200);
+    for (const link of [
+      '/feed.atom',
+      '/api/public/notices.csv',
+      '/api/public/oc4ids/projects.json',
+      '/api/public/bulk/notices-2026.jsonl',
+    ]) {
+      expect(page.text).toContain(`href="${link}"`);
+    }
+    expect(page.text).toContain('CC BY 4.0');
+  });
+
   it('runs as its own database role: the public views and the objection intake, nothing else', async () => {
     const url = process.env.PORTAL_DATABASE_URL;
     if (!url) throw new Error('no portal role');

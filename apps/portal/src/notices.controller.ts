@@ -31,6 +31,22 @@ import { stringify } from 'csv-stringify/sync';
 import { beijingTime, loadTemplates, Template } from '@sunshine/views';
 
 const VIEWS = path.join(__dirname, 'views');
+const CSV_HEADER = [
+  '公告编号',
+  '类型',
+  '类型名称',
+  '状态',
+  '地区代码',
+  '地区',
+  '项目编号',
+  '年度',
+  '版本',
+  '标题',
+  '发布时间',
+  '更新时间',
+  '内容',
+  '网址',
+];
 const PAGE_SIZE = 20;
 
 const isType = (t: unknown): t is NoticeType =>
@@ -219,6 +235,28 @@ export class NoticesController {
     }
   }
 
+  /** 开放数据: what can be downloaded, in which format, under which licence, field by field. */
+  @Get('open-data')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header('Cache-Control', 'public, max-age=300')
+  async openData(): Promise<string> {
+    const years = await this.notices.years();
+    return this.render('open-data', {
+      title: '开放数据',
+      years,
+      types: NOTICE_TYPES.map((t) => {
+        const spec = NOTICE_SPECS[t];
+        return {
+          code: t,
+          name: spec.name,
+          trigger: spec.trigger,
+          deadline:
+            spec.deadline.kind === 'workingDays' ? `${spec.deadline.days} 个工作日内` : spec.deadline.what,
+        };
+      }),
+    });
+  }
+
   /** Atom feed of the latest public changes (publications, corrections, withdrawals), for a region if asked. */
   @Get('feed.atom')
   async atom(
@@ -254,40 +292,53 @@ export class NoticesController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const base = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-    res.status(200);
-    res.type('text/csv; charset=utf-8');
-    res.set(
-      'Content-Disposition',
-      `attachment; filename="notices.csv"; filename*=UTF-8''${encodeURIComponent('公告公示.csv')}`,
-    );
-    res.write('\uFEFF');
-    res.write(
-      stringify([
-        [
-          '公告编号',
-          '类型',
-          '类型名称',
-          '状态',
-          '地区代码',
-          '地区',
-          '项目编号',
-          '年度',
-          '版本',
-          '标题',
-          '发布时间',
-          '更新时间',
-          '内容',
-          '网址',
-        ],
-      ]),
-    );
-    for await (const batch of this.notices.all({
+    await this.sendNotices(req, res, 'csv', 'notices.csv', {
       type: isType(type) ? type : undefined,
       jurisdictionCode: /^\d{6}(\d{3}){0,2}$/.test(str(jurisdiction)) ? jurisdiction : undefined,
       year: /^\d{4}$/.test(str(year)) ? Number(year) : undefined,
-    })) {
-      res.write(
+    });
+  }
+
+  /** Bulk files per year: notices-2025.csv (Excel) and notices-2025.jsonl (one public notice per line). */
+  @Get('api/public/bulk/:file')
+  async bulk(@Param('file') file: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const m = /^notices-(\d{4})\.(csv|jsonl)$/.exec(file);
+    if (!m) {
+      throw new DomainError('NOT_FOUND', `no bulk file ${file}`, [
+        { field: 'file', problem: 'notices-<year>.csv or notices-<year>.jsonl' },
+      ]);
+    }
+    await this.sendNotices(req, res, m[2] as 'csv' | 'jsonl', file, { year: Number(m[1]) });
+  }
+
+  /** Streams public notices in publication order, waiting for the client when its buffer is full. */
+  private async sendNotices(
+    req: Request,
+    res: Response,
+    format: 'csv' | 'jsonl',
+    filename: string,
+    filter: { type?: NoticeType; jurisdictionCode?: string; year?: number },
+  ): Promise<void> {
+    const base = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+    const write = async (chunk: string) => {
+      if (!res.write(chunk)) await new Promise<void>((resolve) => res.once('drain', resolve));
+    };
+    res.status(200);
+    res.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
+    res.set('Content-Disposition', `attachment; filename="${filename}"`);
+    res.set('Cache-Control', 'public, max-age=300');
+    if (format === 'csv') {
+      await write('\uFEFF');
+      await write(stringify([CSV_HEADER]));
+    }
+    for await (const batch of this.notices.all(filter)) {
+      if (format === 'jsonl') {
+        await write(
+          batch.map((n) => `${JSON.stringify({ ...n, url: `${base}/notices/${n.id}` })}\n`).join(''),
+        );
+        continue;
+      }
+      await write(
         stringify(
           batch.map((n) => [
             n.id,

@@ -142,6 +142,14 @@ export class PublicNoticesService {
     return rows.map(toPublic);
   }
 
+  /** Years that have public notices, newest first (the bulk files). */
+  async years(): Promise<number[]> {
+    const rows = await this.dataSource.query<{ year: number }[]>(
+      `SELECT DISTINCT year FROM public_notices ORDER BY year DESC`,
+    );
+    return rows.map((r) => r.year);
+  }
+
   /** The latest public changes, newest first (the Atom feed). */
   async latest(limit: number, jurisdictionCode?: string): Promise<PublicNotice[]> {
     const params: unknown[] = [Math.min(Math.max(1, limit), 200)];
