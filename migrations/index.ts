@@ -11,6 +11,7 @@ import { ProgressRollup1764900000000 } from './1764900000000-progress-rollup';
 import { Disclosure1765000000000 } from './1765000000000-disclosure';
 import { PublicLedgerViews1765100000000 } from './1765100000000-public-ledger-views';
 import { PublicProjects1765200000000 } from './1765200000000-public-projects';
+import { PublicTargets1765300000000 } from './1765300000000-public-targets';
 
 /** Every migration, in order. The one DataSource (libs/database) registers this list. */
 export const ALL_MIGRATIONS = [
@@ -27,4 +28,5 @@ export const ALL_MIGRATIONS = [
   Disclosure1765000000000,
   PublicLedgerViews1765100000000,
   PublicProjects1765200000000,
+  PublicTargets1765300000000,
 ];

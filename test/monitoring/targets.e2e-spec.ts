@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createLine } from '../factories/ledger';
 import { approvedProject, fund, paymentBody, transition } from '../factories/projects';
-import { startTestApi, TestApi } from '../support/api';
+import { startTestPortal, startTestApi, TestApi } from '../support/api';
+import { TargetsService } from '@sunshine/monitoring';
 
 /** A valid GB 11643 ID number. */
 function idNumber(seq: number): string {
@@ -183,5 +184,30 @@ describe('targets and the battle map (挂图作战): targets vs actuals', () => 
     const after = await read('2027-01-05');
     expect(after.poor_households_exit).toMatchObject({ actual: '2', status: 'behind' });
     expect(after.poor_villages_exit).toMatchObject({ status: 'done' });
+  });
+
+  it('publishes the battle map to the public site: set targets at once, actuals when the worker refreshes them', async () => {
+    const portal = await startTestPortal();
+    try {
+      const page = async () =>
+        (await portal.http().get('/targets').query({ jurisdiction: '450124103', year: 2026 })).text;
+      // published when set (before any exit), so the public figures still show nothing done
+      expect(await page()).toMatch(
+        /贫困户脱贫<\/th>\s*<td class="num">3 户<\/td>\s*<td class="num">0 户<\/td>/,
+      );
+      await api.app.get(TargetsService).publishAll(); // what the worker does hourly
+      const html = await page();
+      expect(html).toContain('金钗镇 2026年脱贫攻坚目标');
+      expect(html).toMatch(/贫困户脱贫<\/th>\s*<td class="num">3 户<\/td>\s*<td class="num">2 户<\/td>/);
+      expect(html).toContain('66.66%');
+      expect(html).toContain('马山县乡村振兴局');
+      const list = await portal.http().get('/targets').query({ year: 2026 });
+      expect(list.text).toContain('/targets?jurisdiction=450124103&amp;year=2026');
+      expect(
+        (await portal.http().get('/targets').query({ jurisdiction: '450125', year: 2026 })).text,
+      ).toContain('暂无公开的目标');
+    } finally {
+      await portal.close();
+    }
   });
 });

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PublicLedgerQueries } from '@sunshine/funds';
 import { PublicNoticesService } from '@sunshine/disclosure';
+import { PublicTargetsQueries } from '@sunshine/monitoring';
 import { sumFen } from '@sunshine/money';
 import { beijingTime, loadTemplates, Template } from '@sunshine/views';
 
@@ -18,6 +19,7 @@ export class PortalController {
   constructor(
     private readonly ledger: PublicLedgerQueries,
     private readonly notices: PublicNoticesService,
+    private readonly targets: PublicTargetsQueries,
   ) {}
 
   @Get()
@@ -103,6 +105,43 @@ export class PortalController {
         received: sumFen(f.received.map((a) => a.amount)),
         passedDown: sumFen(f.passedDown.map((a) => a.amount)),
       },
+    });
+  }
+
+  /** 挂图作战: a jurisdiction's targets for a year against what has been done (as last computed). */
+  @Get('targets')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header('Cache-Control', 'public, max-age=60')
+  async battleMap(
+    @Query('jurisdiction') jurisdiction?: string,
+    @Query('year') yearParam?: string,
+  ): Promise<string> {
+    const year = /^\d{4}$/.test(yearParam ?? '')
+      ? Number(yearParam)
+      : Number(beijingTime(new Date()).slice(0, 4));
+    const code = /^\d{6}(\d{3}){0,2}$/.test(jurisdiction ?? '') ? (jurisdiction as string) : null;
+    if (!code) {
+      return this.render('targets', {
+        title: '挂图作战',
+        year,
+        code: '',
+        chosen: false,
+        places: await this.targets.places(year),
+      });
+    }
+    const t = await this.targets.of(code, year);
+    return this.render('targets', {
+      title: `${t.name ?? code}${year}年脱贫攻坚目标`,
+      year,
+      code,
+      name: t.name ?? code,
+      chosen: true,
+      asOf: t.items[0]?.asOf ?? '',
+      items: t.items.map((i) => ({
+        ...i,
+        percent: (i.percentBp / 100).toFixed(2),
+        width: Math.min(100, Math.floor(i.percentBp / 100)),
+      })),
     });
   }
 

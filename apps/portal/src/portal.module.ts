@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { DatabaseModule } from '@sunshine/database';
 import { PublicDisclosureModule } from '@sunshine/disclosure';
 import { PublicLedgerModule } from '@sunshine/funds';
+import { PublicMonitoringModule } from '@sunshine/monitoring';
 import { NoticesController } from './notices.controller';
 import { PortalController } from './portal.controller';
 
@@ -21,6 +22,7 @@ import { PortalController } from './portal.controller';
     }),
     PublicLedgerModule,
     PublicDisclosureModule,
+    PublicMonitoringModule,
     // objections: at most 10 a minute from one address (API.md); the guard is applied on that route only
     ThrottlerModule.forRoot({ throttlers: [{ name: 'default', ttl: 60_000, limit: 10 }] }),
   ],

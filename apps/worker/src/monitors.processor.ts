@@ -2,7 +2,7 @@ import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job } from 'bullmq';
 import { todayInChina } from '@sunshine/common';
 import { JOBS, QUEUES, RunMonitorsJob } from '@sunshine/jobs';
-import { MonitorRunView, MonitorsService } from '@sunshine/monitoring';
+import { MonitorRunView, MonitorsService, TargetsService } from '@sunshine/monitoring';
 
 /**
  * Runs every monitor (progress, idle funds, issuance, carry-over, reporting discipline) for a date. BullMQ
@@ -17,11 +17,15 @@ import { MonitorRunView, MonitorsService } from '@sunshine/monitoring';
   maxStalledCount: 3,
 })
 export class MonitorsProcessor extends WorkerHost {
-  constructor(private readonly monitors: MonitorsService) {
+  constructor(
+    private readonly monitors: MonitorsService,
+    private readonly targets: TargetsService,
+  ) {
     super();
   }
 
-  async process(job: Job<RunMonitorsJob>): Promise<MonitorRunView> {
+  async process(job: Job<RunMonitorsJob>): Promise<MonitorRunView | { places: number; figures: number }> {
+    if (job.name === JOBS.publishTargets) return this.targets.publishAll(job.data.asOf);
     if (job.name !== JOBS.runMonitors) throw new Error(`unknown job ${job.name}`);
     const asOf = job.data.asOf ?? todayInChina();
     return this.monitors.run(asOf, job.data.runKey ?? `monitors-${asOf}`);

@@ -8,6 +8,7 @@ export const PORTAL_READABLE_VIEWS = [
   'public_budget_lines',
   'public_allocations',
   'public_projects',
+  'public_targets',
 ] as const;
 
 /** …and the one table it may write, without reading it back (citizens' objections). */

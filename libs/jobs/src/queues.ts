@@ -11,6 +11,7 @@ export const JOBS = {
   runMonitors: 'run-monitors',
   foldRollup: 'fold-rollup',
   draftNotices: 'draft-notices',
+  publishTargets: 'publish-targets',
 } as const;
 
 /** A monitor run for a date; the job id is the run key, so the same run is queued once. */
@@ -52,5 +53,12 @@ export const SCHEDULES = [
     pattern: process.env.NOTICES_CRON ?? '*/10 * * * * *', // every 10 s: a draft notice appears seconds after its event
     tz: 'Asia/Shanghai',
     job: JOBS.draftNotices,
+  },
+  {
+    queue: QUEUES.monitors,
+    schedulerId: 'targets-hourly',
+    pattern: process.env.TARGETS_CRON ?? '0 15 * * * *', // hourly: the public battle map's actuals
+    tz: 'Asia/Shanghai',
+    job: JOBS.publishTargets,
   },
 ] as const;

@@ -9,3 +9,4 @@ export * from './performance.service';
 export * from './targets.service';
 export * from './progress-rollup.service';
 export * from './monitor-registry';
+export * from './public-targets.queries';

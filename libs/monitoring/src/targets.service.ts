@@ -96,10 +96,58 @@ export class TargetsService {
         },
       ]);
     });
+    await this.publishFor(j.code, input.year); // the public battle map shows a new target at once
     const all = await this.targets(actor, { jurisdictionCode: j.code, year: input.year });
     const found = all.items.find((t) => t.kind === input.kind);
     if (!found) throw new Error('target vanished');
     return found;
+  }
+
+  /**
+   * Writes the public battle map (public_target_figures) for one jurisdiction and year as of a date: the
+   * portal reads these figures instead of households, payments and the ledger. Targets no longer set go.
+   */
+  async publishFor(jurisdictionCode: string, year: number, asOf: string = todayInChina()): Promise<number> {
+    const t = await this.targets(null, { jurisdictionCode, year, asOf });
+    await this.dataSource.transaction(async (m) => {
+      await m.query(`DELETE FROM public_target_figures WHERE jurisdiction_code = $1 AND year = $2`, [
+        t.jurisdictionCode,
+        year,
+      ]);
+      for (const i of t.items) {
+        await m.query(
+          `INSERT INTO public_target_figures (jurisdiction_code, year, kind, label, unit, target, actual, percent_bp,
+             deadline, responsible_unit, status, as_of)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+          [
+            t.jurisdictionCode,
+            year,
+            i.kind,
+            i.label,
+            i.unit,
+            i.target,
+            i.actual,
+            i.percentBp,
+            i.deadline,
+            i.responsibleUnit,
+            i.status,
+            t.asOf,
+          ],
+        );
+      }
+    });
+    return t.items.length;
+  }
+
+  /** Refreshes the public battle map of every jurisdiction and year with targets (the worker, hourly). */
+  async publishAll(asOf: string = todayInChina()): Promise<{ places: number; figures: number }> {
+    const subjects = await this.dataSource.query<{ jurisdiction_code: string; year: number }[]>(
+      `SELECT DISTINCT jurisdiction_code, year FROM jurisdiction_targets
+       UNION SELECT DISTINCT jurisdiction_code, year FROM public_target_figures ORDER BY 1, 2`,
+    );
+    let figures = 0;
+    for (const s of subjects) figures += await this.publishFor(s.jurisdiction_code, s.year, asOf);
+    return { places: subjects.length, figures };
   }
 
   /** The targets with their actuals as of `asOf` (default today), for the console and the portal's chart. */
