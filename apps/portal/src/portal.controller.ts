@@ -6,7 +6,7 @@ import { PublicLedgerQueries } from '@sunshine/funds';
 import { PublicNoticesService } from '@sunshine/disclosure';
 import { PublicTargetsQueries } from '@sunshine/monitoring';
 import { sumFen } from '@sunshine/money';
-import { beijingTime, loadTemplates, Template } from '@sunshine/views';
+import { beijingTime, groupThousands, loadTemplates, Template } from '@sunshine/views';
 
 const VIEWS = path.join(__dirname, 'views');
 
@@ -139,6 +139,8 @@ export class PortalController {
       asOf: t.items[0]?.asOf ?? '',
       items: t.items.map((i) => ({
         ...i,
+        target: i.unit === '元' ? groupThousands(i.target) : i.target,
+        actual: i.unit === '元' ? groupThousands(i.actual) : i.actual,
         percent: (i.percentBp / 100).toFixed(2),
         width: Math.min(100, Math.floor(i.percentBp / 100)),
       })),
