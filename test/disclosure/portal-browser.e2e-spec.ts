@@ -27,23 +27,22 @@ describe('the public site in a browser', () => {
 
   /** Every form control has a label, the page has one h1 and a language, images have alt text. */
   const checkAccessible = async (page: Page) => {
-    const report = await page.evaluate(() => {
+    // run in the page (a string: the project's TypeScript has no DOM types)
+    const report = await page.evaluate<Record<string, unknown>>(`(() => {
       const unlabelled = [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
         .filter((el) => {
           const id = el.getAttribute('id');
-          return !(id && document.querySelector(`label[for="${id}"]`)) && !el.getAttribute('aria-label');
+          return !(id && document.querySelector('label[for="' + id + '"]')) && !el.getAttribute('aria-label');
         })
         .map((el) => el.outerHTML);
       return {
         lang: document.documentElement.lang,
         h1: document.querySelectorAll('h1').length,
         unlabelled,
-        imagesWithoutAlt: [...document.querySelectorAll('img:not([alt])')].length,
-        tablesWithoutCaption: [...document.querySelectorAll('table')].filter(
-          (t) => !t.querySelector('caption, thead'),
-        ).length,
+        imagesWithoutAlt: document.querySelectorAll('img:not([alt])').length,
+        tablesWithoutCaption: [...document.querySelectorAll('table')].filter((t) => !t.querySelector('caption')).length,
       };
-    });
+    })()`);
     expect(report).toEqual({
       lang: 'zh-CN',
       h1: 1,
