@@ -12,6 +12,7 @@ import { Disclosure1765000000000 } from './1765000000000-disclosure';
 import { PublicLedgerViews1765100000000 } from './1765100000000-public-ledger-views';
 import { PublicProjects1765200000000 } from './1765200000000-public-projects';
 import { PublicTargets1765300000000 } from './1765300000000-public-targets';
+import { NoticeSearch1765400000000 } from './1765400000000-notice-search';
 
 /** Every migration, in order. The one DataSource (libs/database) registers this list. */
 export const ALL_MIGRATIONS = [
@@ -29,4 +30,5 @@ export const ALL_MIGRATIONS = [
   PublicLedgerViews1765100000000,
   PublicProjects1765200000000,
   PublicTargets1765300000000,
+  NoticeSearch1765400000000,
 ];

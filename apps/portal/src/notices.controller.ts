@@ -104,8 +104,11 @@ export class NoticesController {
       q: str(q).slice(0, 100) || undefined,
     };
     const pageNo = Math.max(1, Math.min(10_000, Number.parseInt(str(page), 10) || 1));
-    const { items, total } = await this.notices.search({ ...filter, limit: PAGE_SIZE, page: pageNo });
-    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    const { items, total, capped } = await this.notices.search({ ...filter, limit: PAGE_SIZE, page: pageNo });
+    // past the cap the pages go on while there are items (next appears when this page is full)
+    const pages = capped
+      ? Math.max(pageNo, Math.ceil(total / PAGE_SIZE))
+      : Math.max(1, Math.ceil(total / PAGE_SIZE));
     const link = (p: number) =>
       `/notices?${new URLSearchParams({
         ...(filter.type ? { type: filter.type } : {}),
@@ -125,10 +128,11 @@ export class NoticesController {
       types: NOTICE_TYPES.map((t) => ({ code: t, name: NOTICE_SPECS[t].name })),
       items: items.map(listItem),
       total,
+      capped,
       page: pageNo,
       pages,
       prev: pageNo > 1 ? link(pageNo - 1) : null,
-      next: pageNo < pages ? link(pageNo + 1) : null,
+      next: pageNo < pages || (capped && items.length === PAGE_SIZE) ? link(pageNo + 1) : null,
     });
   }
 

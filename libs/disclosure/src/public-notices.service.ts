@@ -82,6 +82,12 @@ const toPublic = (r: Row): PublicNotice => ({
   withdrawalReason: r.withdrawal_reason,
 });
 
+/** Matches counted exactly up to this many; beyond it the page says "more than". */
+export const SEARCH_COUNT_CAP = 10_000;
+
+const COLUMNS = `id, type, status, jurisdiction_code, jurisdiction_name, project_code, year, version, title, fields, body,
+  published_at, public_updated_at, public_seq, withdrawn_at, withdrawal_reason`;
+
 /** The public read path: only the public_notices / public_notice_versions views (the portal's role reads no more). */
 @Injectable()
 export class PublicNoticesService {
@@ -120,7 +126,7 @@ export class PublicNoticesService {
     }
     params.push(limit + 1);
     const rows = await this.dataSource.query<Row[]>(
-      `SELECT * FROM public_notices ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      `SELECT ${COLUMNS} FROM public_notices ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY public_seq LIMIT $${params.length}`,
       params,
     );
@@ -136,7 +142,7 @@ export class PublicNoticesService {
   /** Every public notice of a project (by its code), in the order they were published. */
   async forProject(projectCode: string): Promise<PublicNotice[]> {
     const rows = await this.dataSource.query<Row[]>(
-      `SELECT * FROM public_notices WHERE project_code = $1 ORDER BY published_at, id`,
+      `SELECT ${COLUMNS} FROM public_notices WHERE project_code = $1 ORDER BY published_at, id`,
       [projectCode],
     );
     return rows.map(toPublic);
@@ -159,7 +165,7 @@ export class PublicNoticesService {
       where = `WHERE jurisdiction_path LIKE $2`;
     }
     const rows = await this.dataSource.query<Row[]>(
-      `SELECT * FROM public_notices ${where} ORDER BY public_seq DESC LIMIT $1`,
+      `SELECT ${COLUMNS} FROM public_notices ${where} ORDER BY public_seq DESC LIMIT $1`,
       params,
     );
     return rows.map(toPublic);
@@ -187,7 +193,7 @@ export class PublicNoticesService {
         where.push(`year = $${params.length}`);
       }
       const rows = await this.dataSource.query<Row[]>(
-        `SELECT * FROM public_notices WHERE ${where.join(' AND ')} ORDER BY public_seq LIMIT $2`,
+        `SELECT ${COLUMNS} FROM public_notices WHERE ${where.join(' AND ')} ORDER BY public_seq LIMIT $2`,
         params,
       );
       if (rows.length === 0) return;
@@ -197,8 +203,13 @@ export class PublicNoticesService {
     }
   }
 
-  /** Search for the public pages, newest publication first, with a page number (pages are small). */
-  async search(q: PublicNoticeQuery & { page?: number }): Promise<{ items: PublicNotice[]; total: number }> {
+  /**
+   * Search for the public pages, newest publication first, with a page number (pages are small). The total is
+   * counted up to SEARCH_COUNT_CAP (then `capped`): counting a million matches costs more than it tells.
+   */
+  async search(
+    q: PublicNoticeQuery & { page?: number },
+  ): Promise<{ items: PublicNotice[]; total: number; capped: boolean }> {
     const params: unknown[] = [];
     const where: string[] = [];
     if (q.type) {
@@ -215,27 +226,30 @@ export class PublicNoticesService {
     }
     if (q.q?.trim()) {
       params.push(`%${q.q.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-      where.push(
-        `(title ILIKE $${params.length} OR fields::text ILIKE $${params.length} OR project_code ILIKE $${params.length})`,
-      );
+      // title, project code and field values of the current version, trigram-indexed (migration NoticeSearch)
+      where.push(`search_text ILIKE $${params.length}`);
     }
     const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const limit = clampLimit(q.limit ?? 20);
     const page = Math.max(1, q.page ?? 1);
     const total = await this.dataSource.query<{ n: number }[]>(
-      `SELECT count(*)::int AS n FROM public_notices ${w}`,
+      `SELECT count(*)::int AS n FROM (SELECT 1 FROM public_notices ${w} LIMIT ${SEARCH_COUNT_CAP + 1}) x`,
       params,
     );
     const rows = await this.dataSource.query<Row[]>(
-      `SELECT * FROM public_notices ${w} ORDER BY published_at DESC, id DESC LIMIT ${limit} OFFSET ${(page - 1) * limit}`,
+      `SELECT ${COLUMNS} FROM public_notices ${w} ORDER BY published_at DESC, id DESC
+       LIMIT ${limit} OFFSET ${(page - 1) * limit}`,
       params,
     );
-    return { items: rows.map(toPublic), total: total[0]?.n ?? 0 };
+    const n = total[0]?.n ?? 0;
+    return { items: rows.map(toPublic), total: Math.min(n, SEARCH_COUNT_CAP), capped: n > SEARCH_COUNT_CAP };
   }
 
   async get(id: string): Promise<{ notice: PublicNotice; versions: PublicNoticeVersion[] } | null> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
-    const rows = await this.dataSource.query<Row[]>(`SELECT * FROM public_notices WHERE id = $1`, [id]);
+    const rows = await this.dataSource.query<Row[]>(`SELECT ${COLUMNS} FROM public_notices WHERE id = $1`, [
+      id,
+    ]);
     const r = rows[0];
     if (!r) return null;
     const vs = await this.dataSource.query<
